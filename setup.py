@@ -48,6 +48,7 @@ setuptools.setup(
     install_requires=reqs("requirements"),
     # `dev` runs the notebooks, which use the bench tools too
     extras_require={"bench": bench, "dev": bench + dev},
-    entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
+    entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"],
+                  "console_scripts": ["gradopt=gradopt.quickstart:main"]},
     zip_safe=False,
 )

@@ -1,0 +1,104 @@
+"""Run gradopt's tests and print one closing line `N passed, N failed`.
+
+The tests are the notebooks' cells (run by `nbdev_test`, one notebook per test, `slow` cells skipped unless
+`--flags slow`), plus the repository checks: the module is in sync with the notebooks (`nbdev_export`
+changes nothing), the notebooks are clean (`nbdev_clean` changes nothing), README.md is generated from
+nbs/index.ipynb, and the offline docs check (tools/docs_check.py).
+
+    python tools/run_tests.py [--flags slow] [--workers 2] [--only NAME ...]
+"""
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def run(cmd, cwd=ROOT, timeout=900):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, (p.stdout + p.stderr).strip()
+
+
+def test_notebook(nb, flags):
+    return run(["nbdev_test", "--path", str(nb), "--do_print"] + (["--flags", flags] if flags else []))
+
+
+def _copy_repo(dst):
+    ignore = shutil.ignore_patterns(".git", "_proc", "_docs", "_site*", "*.egg-info", "__pycache__", ".ipynb_checkpoints")
+    shutil.copytree(ROOT, dst, ignore=ignore)
+
+
+def _changed(a, b, rel_dirs, pattern):
+    out = []
+    for d in rel_dirs:
+        for f in sorted((a / d).rglob(pattern)):
+            g = b / f.relative_to(a)
+            if not g.exists() or not filecmp.cmp(f, g, shallow=False): out.append(str(f.relative_to(a)))
+        for g in sorted((b / d).rglob(pattern)):
+            if not (a / g.relative_to(b)).exists(): out.append(str(g.relative_to(b)) + " (new)")
+    return out
+
+
+def check_in_sync():
+    "nbdev_export and nbdev_clean leave gradopt/ and nbs/ unchanged."
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "repo"; _copy_repo(copy)
+        for cmd in (["nbdev_export"], ["nbdev_clean"]):
+            rc, out = run(cmd, cwd=copy)
+            if rc: return 1, f"{cmd[0]} failed:\n{out}"
+        changed = _changed(ROOT, copy, ["gradopt"], "*.py") + _changed(ROOT, copy, ["nbs"], "*.ipynb")
+    if changed: return 1, "run nbdev_export and nbdev_clean; these differ: " + ", ".join(changed)
+    return 0, "gradopt/ and nbs/ are as nbdev_export and nbdev_clean leave them"
+
+
+def check_readme():
+    "README.md is what tools/make_readme.py generates from nbs/index.ipynb."
+    from make_readme import readme_text
+    if (ROOT / "README.md").read_text(encoding="utf-8") != readme_text():
+        return 1, "README.md is out of date: run python tools/make_readme.py"
+    return 0, "README.md matches nbs/index.ipynb"
+
+
+def check_docs():
+    "The offline docs check."
+    return run([sys.executable, str(ROOT / "tools" / "docs_check.py")])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--flags", default="", help="test flags to run too (e.g. slow)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--only", nargs="*", help="run only the tests whose names contain one of these")
+    args = ap.parse_args(argv)
+
+    tests = {f"notebook {nb.name}": (lambda nb=nb: test_notebook(nb, args.flags))
+             for nb in sorted((ROOT / "nbs").glob("*.ipynb")) if not nb.name.startswith("_")}
+    tests.update({"module and notebooks in sync": check_in_sync, "README generated from index": check_readme,
+                  "offline docs": check_docs})
+    if args.only: tests = {k: v for k, v in tests.items() if any(o in k for o in args.only)}
+
+    def timed(item):
+        name, fn = item; t0 = time.time()
+        try: rc, out = fn()
+        except Exception as e: rc, out = 1, f"{type(e).__name__}: {e}"
+        return name, rc, out, time.time() - t0
+
+    failed = []
+    with ThreadPoolExecutor(args.workers) as pool:
+        for name, rc, out, dt in pool.map(timed, tests.items()):
+            print(f"{'PASS' if rc == 0 else 'FAIL'}  {name}  ({dt:.0f}s)", flush=True)
+            if rc: failed.append(name); print("      " + out[-4000:].replace("\n", "\n      "), flush=True)
+    print(f"{len(tests) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
