@@ -49,6 +49,6 @@ setuptools.setup(
     # `dev` runs the notebooks, which use the bench tools too
     extras_require={"bench": bench, "dev": bench + dev},
     entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"],
-                  "console_scripts": ["gradopt=gradopt.quickstart:main"]},
+                  "console_scripts": ["gradopt=gradopt.cli:main"]},
     zip_safe=False,
 )
