@@ -6,6 +6,10 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #b9a9b49e
+# %% ../nbs/index.ipynb #507d7fde
 from .core import GradOptimizer, Conformance, HandStep, register, run_conformance, REGISTRY
 from .gravity import Gravity
+from .sign import Rprop, SignSGD, Signum
+from .gradient_ascent import GradientAscent
+from .gradient_equilibrium import GradientEquilibrium, GradientEquilibrum
+from .enhanced_sgd import EnhancedSGD
