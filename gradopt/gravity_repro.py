@@ -20,10 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import default_device
 from .models import vgg
-from .runner import (Classification, RunSpec, bootstrap_ci, check_runs, make_optimizer, problem_config, resolve_hp,
-                            results_table, _grad_stats, _load_result, _peak_ram_mb, _write_atomic)
+from .runner import (Classification, RunSpec, bootstrap_ci, check_runs, results_table, run_one, _load_result,
+                            _write_atomic)
 
 # %% auto #0
 __all__ = ['PUBLISHED_CSV', 'PAPER_DATASETS', 'SGD_LIMIT', 'FULL', 'QUICK', 'TINY', 'DATASET_SIZES', 'gravity_command',
@@ -149,10 +148,6 @@ def plan(config: ReproConfig) -> list[Planned]:
     return out
 
 # %% ../nbs/30_gravity_reproduction.ipynb #ec45ff27
-def _atomic_save(obj, path: Path):
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    torch.save(obj, tmp); os.replace(tmp, path)
-
 def run_checkpointed(spec: RunSpec, # a run on a `Classification` problem
                      out_dir, # finished runs go to out_dir/runs/<key>.json (the runner's format), checkpoints to out_dir/checkpoints
                      device=None, # default: `default_device()`
@@ -164,54 +159,8 @@ def run_checkpointed(spec: RunSpec, # a run on a `Classification` problem
     done, ckpt = out_dir / "runs" / f"{key}.json", out_dir / "checkpoints" / f"{key}.pt"
     if done.exists() and (r := _load_result(done)) is not None: return r
     done.parent.mkdir(parents=True, exist_ok=True); ckpt.parent.mkdir(parents=True, exist_ok=True)
-    device = torch.device(device or default_device()); cuda = device.type == "cuda"
-    problem = spec.problem
-    t_start = time.perf_counter()
-    with torch.random.fork_rng(devices=[device] if cuda else []):
-        torch.manual_seed(spec.seed)  # the same order of draws as run_one: model init, optimizer, data order
-        task = problem.setup(spec.seed, device)
-        opt = make_optimizer(spec.optimizer, task.params, spec.hp, seed=spec.seed)
-        gen = torch.Generator().manual_seed(spec.seed)
-        records, step, seconds, resumed = [], 0, 0.0, 0
-        if ckpt.exists():
-            c = torch.load(ckpt, map_location=device, weights_only=True)
-            task.model.load_state_dict(c["model"]); opt.load_state_dict(c["optimizer"]); gen.set_state(c["data_order"])
-            records, step, seconds, resumed = json.loads(c["records"]), c["step"], c["seconds"], c["resumed"] + 1
-        if cuda: torch.cuda.reset_peak_memory_stats(device)
-
-        def record(epoch, batch_loss, gstats):
-            r = dict(epoch=epoch, step=step, seconds=seconds, batch_loss=batch_loss, **task.evaluate())
-            r.update(grad_mean=gstats[0], grad_var=gstats[1], grad_norm=gstats[2], lr_current=float(opt.param_groups[0]["lr"]),
-                     peak_ram_mb=_peak_ram_mb(), peak_gpu_mb=torch.cuda.max_memory_allocated(device) / 2**20 if cuda else math.nan)
-            records.append(r)
-
-        if not records: record(0, math.nan, [math.nan] * 3)
-        diverged = any(not math.isfinite(r["batch_loss"]) for r in records[1:])
-        epochs = range(records[-1]["epoch"] + 1, problem.epochs + 1) if not diverged else range(0)
-        if progress:
-            from tqdm.auto import tqdm
-            epochs = tqdm(epochs, desc=f"{problem.name} {spec.optimizer} {spec.label()} seed {spec.seed}", leave=False)
-        for epoch in epochs:
-            loss_sum, n_batches, gsum, n_g = torch.zeros((), dtype=torch.float64, device=device), 0, None, 0
-            t0 = time.perf_counter()
-            for loss_fn in task.batches(gen):
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(); loss.backward()
-                if track_grads and (s := _grad_stats(task.params)) is not None: gsum = s if gsum is None else gsum + s; n_g += 1
-                opt.step()
-                loss_sum += loss.detach().double(); n_batches += 1; step += 1
-            if cuda: torch.cuda.synchronize(device)
-            seconds += time.perf_counter() - t0
-            batch_loss = (loss_sum / max(n_batches, 1)).item()
-            record(epoch, batch_loss, (gsum / n_g).tolist() if gsum is not None else [math.nan] * 3)
-            if not math.isfinite(batch_loss): diverged = True; break
-            _atomic_save(dict(model=task.model.state_dict(), optimizer=opt.state_dict(), data_order=gen.get_state(),
-                              records=json.dumps(records), step=step, seconds=seconds, resumed=resumed), ckpt)
-            if stop_after is not None and epoch >= stop_after and epoch < problem.epochs: return None
-    result = dict(key=key, problem=problem.name, problem_config=problem_config(problem), optimizer=spec.optimizer,
-                  hp=spec.hp, hp_label=spec.label(), hp_resolved=resolve_hp(spec.optimizer, spec.hp), seed=spec.seed,
-                  device=str(device), closure=False, ram_scope="process", diverged=diverged, resumed=resumed,
-                  wall_seconds=time.perf_counter() - t_start, torch=torch.__version__, records=records)
+    result = run_one(spec, device, track_grads=track_grads, progress=progress, checkpoint=ckpt, stop_after=stop_after)
+    if result is None: return None
     _write_atomic(done, json.dumps(result, default=list))
     ckpt.unlink(missing_ok=True)
     return result

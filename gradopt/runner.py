@@ -369,7 +369,9 @@ def run_one(spec: RunSpec, # what to run
             track_grads: bool = True, # record gradient mean/variance/norm
             closure: bool | None = None, # step with a closure (default: if the optimizer needs one)
             on_epoch: Callable | None = None, # called as on_epoch(spec, record) after each evaluation
-            progress: bool = False) -> dict: # a progress bar over epochs
+            progress: bool = False, # a progress bar over epochs
+            checkpoint: Path | None = None, # save state here after every epoch and resume from it if it exists (None: no checkpoint)
+            stop_after: int | None = None) -> dict | None: # with `checkpoint`: return None after saving this epoch (as a disconnect would)
     "Run `spec` and return its result: the settings and one record per epoch (epoch 0 = before training)."
     device = torch.device(device or default_device())
     problem, entry = spec.problem, get_optimizer(spec.optimizer)
@@ -383,7 +385,16 @@ def run_one(spec: RunSpec, # what to run
         gen = torch.Generator().manual_seed(spec.seed)
         scope = _peak_ram_reset()
         if cuda: torch.cuda.reset_peak_memory_stats(device)
-        records, step, seconds, diverged = [], 0, 0.0, False
+        records, step, seconds, diverged, resumed = [], 0, 0.0, False, 0
+        model = getattr(task, "model", None)  # a module (with its buffers) if the task has one, else the parameters
+        if checkpoint is not None and Path(checkpoint).exists():
+            c = torch.load(checkpoint, map_location=device, weights_only=True)
+            if model is not None: model.load_state_dict(c["model"])
+            else:
+                with torch.no_grad():
+                    for p, v in zip(task.params, c["model"]): p.copy_(v)
+            opt.load_state_dict(c["optimizer"]); gen.set_state(c["data_order"])
+            records, step, seconds, resumed = json.loads(c["records"]), c["step"], c["seconds"], c["resumed"] + 1
 
         def record(epoch, batch_loss, gstats):
             r = dict(epoch=epoch, step=step, seconds=seconds, batch_loss=batch_loss, **task.evaluate())
@@ -394,8 +405,8 @@ def run_one(spec: RunSpec, # what to run
             records.append(r)
             if on_epoch: on_epoch(spec, r)
 
-        record(0, math.nan, [math.nan] * 3)
-        epochs = range(1, problem.epochs + 1)
+        if not records: record(0, math.nan, [math.nan] * 3)
+        epochs = range(records[-1]["epoch"] + 1, problem.epochs + 1)
         if progress:
             from tqdm.auto import tqdm
             epochs = tqdm(epochs, desc=f"{problem.name} {spec.optimizer} seed {spec.seed}", leave=False)
@@ -420,10 +431,21 @@ def run_one(spec: RunSpec, # what to run
             gstats = (gsum / n_g).tolist() if gsum is not None else [math.nan] * 3
             record(epoch, batch_loss, gstats)
             if not math.isfinite(batch_loss): diverged = True; break
+            if checkpoint is not None:
+                _save_atomic(dict(model=model.state_dict() if model is not None else [p.detach() for p in task.params],
+                                  optimizer=opt.state_dict(), data_order=gen.get_state(), records=json.dumps(records),
+                                  step=step, seconds=seconds, resumed=resumed), Path(checkpoint))
+                if stop_after is not None and stop_after <= epoch < problem.epochs: return None
     return dict(key=spec.key(), problem=problem.name, problem_config=problem_config(problem), optimizer=spec.optimizer,
                 hp=spec.hp, hp_label=spec.label(), hp_resolved=resolve_hp(spec.optimizer, spec.hp), seed=spec.seed,
                 device=str(device), closure=use_closure, ram_scope=scope, diverged=diverged,
-                wall_seconds=time.perf_counter() - t_start, torch=torch.__version__, records=records)
+                wall_seconds=time.perf_counter() - t_start, torch=torch.__version__, records=records,
+                **(dict(resumed=resumed) if checkpoint is not None else {}))
+
+def _save_atomic(obj, path: Path):
+    "`torch.save` `obj` to `path` via a temporary file and a rename, so a kill leaves the old or the new checkpoint."
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    torch.save(obj, tmp); os.replace(tmp, path)
 
 # %% ../nbs/20_runner.ipynb #c7a6526c
 def grid(problems, # problem names or objects
