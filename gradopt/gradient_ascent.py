@@ -73,6 +73,11 @@ class GradientAscent(GradOptimizer):
             for k, off in (("nesterov", False), ("clip_value", None), ("lr_decay", None)):
                 check_arg(k, group[k], group[k] is off, f"{off} with variant='0.0.1' (it reproduces the plain 0.0.1 update only)")
 
+    def check_compilable(self, group):
+        check_arg("escape_patience", group["escape_patience"], group["escape_patience"] is None,
+                  "None with compile(): the escape decides in Python, from the loss, whether to jump, and draws the jump "
+                  "from a seeded generator; neither traces into one graph (use the eager step)")
+
     def init_state(self, group, p, state):
         state["step"] = 0
         state["v"] = torch.zeros_like(p, memory_format=torch.preserve_format)
@@ -251,4 +256,5 @@ register(Conformance(GradientAscent, dict(lr=0.01, variant="0.0.2"), hand_steps=
 register(Conformance(GradientAscent, dict(lr=0.01, variant="0.0.1"), hand_steps=_HAND_001, name="GradientAscent-0.0.1",
                      bad_args=[(dict(nesterov=True), "nesterov"), (dict(lr_decay=0.9), "lr_decay"), (dict(clip_value=1.0), "clip_value")]))
 _ = register(Conformance(GradientAscent, dict(lr=0.1, escape_patience=2, escape_scale=0.05, escape_tol=0.5, maximize=False, seed=0),
-                         needs_loss=True, moves_at_lr_zero=True, independent_groups=False, name="GradientAscent-escape"))
+                         needs_loss=True, moves_at_lr_zero=True, independent_groups=False, compile_refuses="escape_patience",
+                         name="GradientAscent-escape"))

@@ -65,25 +65,28 @@ class Rprop(GradOptimizer):
         state["step_size"] = torch.full_like(p, group["lr"], memory_format=torch.preserve_format)
 
     def _plus_state(self, group, p, state):
-        "The extra state of the + variants, created on first use (so that a group may change variant)."
+        "The extra state of the + variants, created on first use, in `prepare_step` (so that a group may change variant)."
         if "prev_update" not in state: state["prev_update"] = torch.zeros_like(p, memory_format=torch.preserve_format)
         if group["variant"] == "irprop+" and "prev_loss" not in state: state["prev_loss"] = math.inf
 
     def prepare_step(self, gathered, reference):
-        "iRprop+ needs the closure's loss: fail before any weight moves, in any group."
+        "iRprop+ needs the closure's loss: fail before any weight moves, in any group. Then create the + variants' state."
         if self.loss is None and any(group["variant"] == "irprop+" for group, *_ in gathered):
             raise RuntimeError(_NEEDS_LOSS)
+        for group, params, _, states in gathered:  # before the update, which may be compiled: state is created outside it
+            if group["variant"].endswith("+"):
+                for p, s in zip(params, states): self._plus_state(group, p, s)
 
-    def _objective(self, group) -> float:
-        "The closure's loss, as the quantity being minimized."
-        return -float(self.loss) if group["maximize"] else float(self.loss)
+    def _objective(self, group):
+        "The closure's loss, as the quantity being minimized (a float; a 0-d tensor when compiled)."
+        loss = self.loss if torch.compiler.is_compiling() else float(self.loss)
+        return -loss if group["maximize"] else loss
 
     def update_reference(self, group, params, grads, states):
         etaminus, etaplus = group["etas"]
         lo, hi = group["step_sizes"]
         variant = group["variant"]
         for p, g, s in zip(params, grads, states):
-            if variant.endswith("+"): self._plus_state(group, p, s)
             a = torch.sign(g * s["prev"])  # +1: same sign as last time, -1: flipped, 0: no information
             up, down = a > 0, a < 0
             step_size = s["step_size"]
@@ -99,7 +102,7 @@ class Rprop(GradOptimizer):
                 else:
                     loss = self._objective(group)
                     back, s["prev_loss"] = loss > s["prev_loss"], loss
-                undo = -s["prev_update"] if back else zero
+                undo = -s["prev_update"] * back  # back is True/False (or, compiled, a 0-d tensor): no Python branch on it
                 delta = torch.where(down, undo, -torch.sign(g) * step_size)
                 prev = torch.where(down, zero, g)
                 s["prev_update"] = delta
@@ -124,7 +127,6 @@ class Rprop(GradOptimizer):
             if variant == "irprop-":
                 p.addcmul_(torch.sign(prev, out=keep), step_size, value=-1)
                 continue
-            self._plus_state(group, p, s)
             update = s["prev_update"]
             if variant == "rprop+": back = True
             else:
@@ -156,7 +158,6 @@ class Rprop(GradOptimizer):
             torch._foreach_addcmul_(params, torch._foreach_sign(grads), sizes, value=-1)
             return
         if variant.endswith("+"):
-            for p, s in zip(params, states): self._plus_state(group, p, s)
             updates = [s["prev_update"] for s in states]
             if variant == "rprop+": back = [True] * len(states)
             else:
