@@ -37,7 +37,9 @@ def benchmark_steps(candidates: dict[str, Callable], # name -> function making t
                     warmup: int = 3, # untimed steps per candidate first (state creation, allocator warm-up)
                     dtype=torch.float32,
                     device="cpu",
-                    seed: int = 0) -> dict[str, list[float]]:
+                    seed: int = 0,
+                    first_steps: dict | None = None, # if given, filled with each candidate's first step in seconds (one-off costs: state, compilation)
+                   ) -> dict[str, list[float]]:
     "Seconds per `step()` of each candidate and of the SGD-momentum baselines, interleaved round by round."
     candidates = {**BASELINES, **candidates}
     grad_sources = [[torch.randn_like(p) * (1 + k) for p in make_params(n_params, n_tensors, dtype, device, seed + 1 + k)]
@@ -54,6 +56,7 @@ def benchmark_steps(candidates: dict[str, Callable], # name -> function making t
             opt.step()
             _sync(device); t1 = time.perf_counter()
             if r >= warmup: times[name].append(t1 - t0)
+            elif r == 0 and first_steps is not None: first_steps[name] = t1 - t0
     return times
 
 # %% ../nbs/01_benchmark.ipynb #ec7abb7b
