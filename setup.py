@@ -23,7 +23,7 @@ def reqs(key):
     return cfg.get(key, "").split()
 
 
-bench, dev = reqs("bench_requirements"), reqs("dev_requirements")
+bench, dev, ray = reqs("bench_requirements"), reqs("dev_requirements"), reqs("ray_requirements")
 setuptools.setup(
     name=cfg["lib_name"],
     version=cfg["version"],
@@ -46,8 +46,8 @@ setuptools.setup(
     include_package_data=True,
     python_requires=f">={min_python}",
     install_requires=reqs("requirements"),
-    # `dev` runs the notebooks, which use the bench tools too
-    extras_require={"bench": bench, "dev": bench + dev},
+    # `dev` runs the notebooks, which use the bench tools and Ray (the sweeps notebook) too
+    extras_require={"bench": bench, "ray": ray, "dev": bench + ray + dev},
     entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"],
                   "console_scripts": ["gradopt=gradopt.cli:main"]},
     zip_safe=False,

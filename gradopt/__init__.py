@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #4cca848d
+# %% ../nbs/index.ipynb #b4fd78d8
 from .core import GradOptimizer, Conformance, HandStep, register, run_conformance, REGISTRY
 from .gravity import Gravity
 from .sign import Rprop, SignSGD, Signum

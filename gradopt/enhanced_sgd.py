@@ -34,25 +34,29 @@ def grad_variance(grads: list, # gradient tensors (any shapes, on one device)
     return ((s2 - s1 * s1 / n) / (n - 1)).clamp_min(0)
 
 # %% ../nbs/06_enhanced_sgd.ipynb #9bfb7777
-def _histogram(grads, bins):
-    "Counts of all elements of `grads` in `bins` equal bins over their range (numpy's rule), the bin width, N."
-    flat = [g.reshape(-1) for g in grads if g.numel()]
-    dev, dt = flat[0].device, _acc_dtype(flat)
-    lo = torch.stack([f.min().to(dev, dt) for f in flat]).min()
-    hi = torch.stack([f.max().to(dev, dt) for f in flat]).max()
+def _histogram(grads, bins, reduce=None):
+    """Counts of all elements of `grads` in `bins` equal bins over their range (numpy's rule), the bin width, N.
+    `reduce(values, op)` completes per-gradient minima, maxima and counts across shards (an optimizer's `reduce_shards`)."""
+    reduce = reduce or (lambda values, op: values)
+    dev, dt = grads[0].device, _acc_dtype(grads)
+    inf = torch.tensor(math.inf, dtype=dt, device=dev)  # the min (and -max) of an empty tensor or shard
+    lo = torch.stack(reduce([g.min().to(dev, dt) if g.numel() else inf for g in grads], "min")).min()
+    hi = torch.stack(reduce([g.max().to(dev, dt) if g.numel() else -inf for g in grads], "max")).max()
     same = hi == lo  # numpy widens an empty range to +-0.5
     lo, hi = torch.where(same, lo - 0.5, lo), torch.where(same, hi + 0.5, hi)
-    counts = torch.zeros(bins, dtype=torch.long, device=dev)
-    for f in flat:
-        idx = ((f.to(dt) - lo.to(f.device)) / (hi - lo).to(f.device) * bins).long().clamp_(0, bins - 1)
-        counts += torch.bincount(idx, minlength=bins).to(dev)
-    return counts, (hi - lo) / bins, sum(f.numel() for f in flat)
+    counts = []
+    for g in grads:
+        idx = ((g.reshape(-1).to(dt) - lo.to(g.device)) / (hi - lo).to(g.device) * bins).long().clamp_(0, bins - 1)
+        counts.append(torch.bincount(idx, minlength=bins).to(dev))
+    counts = torch.stack(reduce(counts, "sum")).sum(0)
+    return counts, (hi - lo) / bins, counts.sum()
 
 def grad_entropy(grads: list, # gradient tensors
                  bins: int = 100, # equal bins over the range of all elements
-                 published: bool = False): # the original's value: densities summed without the bin width
+                 published: bool = False, # the original's value: densities summed without the bin width
+                 reduce: Callable | None = None): # `reduce(values, op)`: completes per-gradient reductions across shards
     "Histogram estimate of the differential entropy (nats) of all elements of `grads`: a 0-dim float64 tensor."
-    counts, width, n = _histogram(grads, bins)
+    counts, width, n = _histogram(grads, bins, reduce)
     if published:
         h = counts.to(torch.float64) / (n * width) + 1e-12
         return -(h * h.log()).sum()
@@ -214,7 +218,7 @@ class EnhancedSGD(GradOptimizer):
     def _take_loss(self, glob):
         "The mean of the losses observed since the last call, as a host float (one synchronisation), or None."
         if not glob["loss_count"]: return None
-        mean = (glob["loss_sum"] / glob["loss_count"]).item()
+        mean = self.mean_over_ranks(glob["loss_sum"] / glob["loss_count"]).item()  # sharded: each rank observed its own
         glob["loss_sum"], glob["loss_count"] = None, 0
         return mean
 
@@ -247,7 +251,9 @@ class EnhancedSGD(GradOptimizer):
         glob, cfg = self.state[_KEY], self.param_groups[0]
         glob["step"] += 1
         published = cfg["variant"] == "published"
-        all_grads = [g for _, _, grads, _ in gathered for g in grads]
+        all_params, all_grads = [p for _, ps, _, _ in gathered for p in ps], [g for _, _, gs, _ in gathered for g in gs]
+        entropy = lambda published: grad_entropy(all_grads, published=published,  # sharded: over the whole tensors
+                                                 reduce=lambda xs, op: self.reduce_shards(xs, all_params, op))
         need_var = any(group["clipping"] for group, *_ in gathered) or (published and cfg["controller"])
         centres, V = {}, None
         if reference: V = grad_variance(all_grads, literal=True) if need_var else None
@@ -257,35 +263,44 @@ class EnhancedSGD(GradOptimizer):
         if not cfg["controller"]: glob["loss_sum"], glob["loss_count"] = None, 0
         elif published:
             L = self._take_loss(glob)
-            if L is not None: self._published_controller(glob, cfg, L, v.item(), all_grads)
+            if L is not None: self._published_controller(glob, cfg, L, v.item(), entropy)
         else:
-            if glob["step"] > 1 and (glob["step"] - 1) % cfg["controller_every"] == 0: self._gradopt_controller(glob, cfg, all_grads)
+            if glob["step"] > 1 and (glob["step"] - 1) % cfg["controller_every"] == 0: self._gradopt_controller(glob, cfg, entropy)
             c = glob["controller"]
             lr_scale = c["lr_base"] * cfg["lr_factor"] ** c["lr_level"]
             mom_scale = c["momentum_base"] * 2.0 ** c["momentum_level"]
         self._now = dict(v=v, centres=centres, lr_scale=lr_scale, mom_scale=mom_scale)
 
     def _centres_and_variance(self, gathered, centres, need_var):
-        "Fast path: per tensor the centre to subtract and, from the same sums, the variance of all gradients."
+        "Fast path: per tensor the centre to subtract and, from the same sums, the variance of all gradients (of whole tensors, if sharded)."
         acc = _acc_dtype([g for _, _, grads, _ in gathered for g in grads])
-        s1s, s2s, n, dev = [], [], 0, gathered[0][2][0].device
-        for group, params, grads, states in gathered:
-            cs = centres[id(group)] = []
-            for g in grads:
-                k, m = g.numel(), None
-                if k and group["centering"] == "rows" and g.dim() >= 2:
+        dev, todo, sums, ps, dims = gathered[0][2][0].device, [], [], [], []
+        for group, params, grads, states in gathered:  # 1. the sums of the local shards, completed in one all-reduce
+            for p, g in zip(params, grads):
+                k = math.prod(self.full_shape(p))  # the whole tensor's size: every rank takes the same branches
+                kind = ("rows" if k and group["centering"] == "rows" and g.dim() >= 2
+                        else "sum" if k and (group["centering"] == "tensor" or need_var) else None)
+                if kind == "rows":
                     rows = g.reshape(g.shape[0], -1).sum(1, dtype=acc)
-                    m = (rows / (k // g.shape[0])).to(g.dtype).reshape(-1, *[1] * (g.dim() - 1))
-                    if need_var: s1s.append(rows.sum().to(dev))
-                elif k and (group["centering"] == "tensor" or need_var):
-                    s = g.sum(dtype=acc)
-                    if group["centering"] == "tensor": m = (s / k).to(g.dtype)
-                    if need_var: s1s.append(s.to(dev))
-                if k and need_var: s2s.append(torch.linalg.vector_norm(g, dtype=acc).to(dev))
-                n += k; cs.append(m)
+                    sums.append(rows); dims.append(tuple(range(1, g.dim())))  # rows sharded by Shard(0) are whole here
+                    if need_var: sums.append(rows.sum()); dims.append(None)  # ... but their total is not
+                elif kind == "sum": sums.append(g.sum(dtype=acc)); dims.append(None)
+                if k and need_var: sums.append(torch.linalg.vector_norm(g, dtype=acc).square()); dims.append(None)
+                ps += [p] * (len(sums) - len(ps)); todo.append((group, p, g, k, kind))
+        sums = iter(self.reduce_shards(sums, ps, "sum", dims))
+        s1s, s2s, n = [], [], 0
+        for group, p, g, k, kind in todo:  # 2. the centres and the variance's sums, in the same order
+            m = None
+            if kind == "rows": m = (next(sums) / (k // self.full_shape(p)[0])).to(g.dtype).reshape(-1, *[1] * (g.dim() - 1))
+            if kind == "sum" or (kind and need_var):
+                s = next(sums)
+                if kind == "sum" and group["centering"] == "tensor": m = (s / k).to(g.dtype)
+                if need_var: s1s.append(s.to(dev))
+            if k and need_var: s2s.append(next(sums).to(dev))
+            n += k; centres.setdefault(id(group), []).append(m)
         if not need_var: return None
         if n < 2: return torch.zeros((), dtype=acc, device=dev)
-        S1, S2 = torch.stack(s1s).sum(), torch.stack(s2s).square().sum()
+        S1, S2 = torch.stack(s1s).sum(), torch.stack(s2s).sum()
         return ((S2 - S1 * S1 / n) / (n - 1)).clamp_min(0)
 
     def _update_variance(self, glob, cfg, V):
@@ -306,10 +321,10 @@ class EnhancedSGD(GradOptimizer):
             hist[k].append(row[k])
             if len(hist[k]) > n: del hist[k][: len(hist[k]) - n]
 
-    def _published_controller(self, glob, cfg, L, v, all_grads):
+    def _published_controller(self, glob, cfg, L, v, entropy):
         "The original's Q-learning step, quirks included."
         c, gen = glob["controller"], self.rng("cpu")
-        H = grad_entropy(all_grads, published=True).item() if cfg["entropy_weight"] else 0.0
+        H = entropy(True).item() if cfg["entropy_weight"] else 0.0
         hist = c["loss_history"]; hist.append(L); del hist[:-100]
         if L > 1.5 * (sum(hist) / len(hist)): c["momentum"] *= 0.9  # loss spike (its lr halving is overwritten below)
         epoch = c["epoch"]
@@ -345,7 +360,7 @@ class EnhancedSGD(GradOptimizer):
                      momentum=c["momentum"], lr_scale=c["scales"]["lr_scale"], momentum_scale=c["scales"]["momentum_scale"],
                      epsilon=c["epsilon"], explored=int(explored), revisit=int(revisit))
 
-    def _gradopt_controller(self, glob, cfg, all_grads):
+    def _gradopt_controller(self, glob, cfg, entropy):
         "One decision of the repaired Q-learning agent, from the mean loss since the last decision."
         L = self._take_loss(glob)
         if L is None:
@@ -362,7 +377,7 @@ class EnhancedSGD(GradOptimizer):
             reward = max(-1.0, min(1.0, sign * (prev - L) / (abs(prev) + 1e-12))) if math.isfinite(L) else -1.0
             trend = 0 if reward > cfg["trend_threshold"] else 2 if reward < -cfg["trend_threshold"] else 1
         if cfg["entropy_weight"]:
-            H = grad_entropy(all_grads).item()
+            H = entropy(False).item()
             if reward is not None and c["entropy_prev"] is not None: reward -= cfg["entropy_weight"] * abs(H - c["entropy_prev"])
             c["entropy_prev"] = H
         nl, nm = 2 * cfg["lr_levels"] + 1, 2 * cfg["momentum_levels"] + 1
@@ -422,8 +437,7 @@ class EnhancedSGD(GradOptimizer):
     def _bounds(clip, device):
         return (-clip, clip) if isinstance(clip, float) else ((-clip).to(device), clip.to(device))
 
-    def _noise(self, g):
-        return torch.randn(g.shape, generator=self.rng(g.device), dtype=g.dtype, device=g.device)
+    def _noise(self, p): return self.randn(p)  # sharded: this shard's slice of the whole tensor's draw
 
     def check_compilable(self, group):
         check_arg("noise_scale", group["noise_scale"], group["noise_scale"] == 0,
@@ -439,7 +453,7 @@ class EnhancedSGD(GradOptimizer):
             if group["centering"] == "tensor" and g.numel(): d = g - g.mean()
             if group["centering"] == "rows" and g.dim() >= 2 and g.numel(): d = g - g.mean(dim=tuple(range(1, g.dim())), keepdim=True)
             if clip is not None: d = torch.clamp(d, *self._bounds(clip, g.device))
-            if group["noise_scale"]: d = d + group["noise_scale"] * self._noise(g)
+            if group["noise_scale"]: d = d + group["noise_scale"] * self._noise(p)
             s["momentum_buffer"] = mu * s["momentum_buffer"] + d
             p.copy_(p - lr * s["momentum_buffer"])
 
@@ -449,7 +463,7 @@ class EnhancedSGD(GradOptimizer):
         for p, g, s, m in zip(params, grads, states, self._now["centres"][id(group)]):
             d = g if m is None else torch.sub(g, m)
             if clip is not None: d = torch.clamp(g, *self._bounds(clip, g.device)) if d is g else d.clamp_(*self._bounds(clip, g.device))
-            if sigma: d = torch.add(d, self._noise(g), alpha=sigma) if d is g else d.add_(self._noise(g), alpha=sigma)
+            if sigma: d = torch.add(d, self._noise(p), alpha=sigma) if d is g else d.add_(self._noise(p), alpha=sigma)
             buf = s["momentum_buffer"]
             torch.add(d, buf, alpha=mu, out=buf)  # buf = mu * buf + d in one pass
             p.add_(buf, alpha=-lr)
@@ -475,7 +489,7 @@ class EnhancedSGD(GradOptimizer):
                     for i, d in zip(old, torch._foreach_maximum([ds[i] for i in old], [lo[i] for i in old])): ds[i], fresh[i] = d, True
                 torch._foreach_minimum_(ds, hi)
         if group["noise_scale"]:
-            noise = [self._noise(g) for g in grads]
+            noise = [self._noise(p) for p in params]
             if all(fresh): torch._foreach_add_(ds, noise, alpha=group["noise_scale"])
             else: ds = torch._foreach_add(ds, noise, alpha=group["noise_scale"])
         bufs = [s["momentum_buffer"] for s in states]

@@ -209,7 +209,7 @@ def _escape(self, group, params, states) -> list:
             jumped.append(False); continue
         s["stall"] += 1
         if s["stall"] < group["escape_patience"]: jumped.append(False); continue
-        noise = torch.randn(p.shape, generator=self.rng(p.device), dtype=p.dtype, device=p.device)
+        noise = self.randn(p)  # sharded (FSDP2): this shard's slice of the whole tensor's draw
         p.copy_(s["best_param"] + group["escape_scale"] * noise)
         s["v"].zero_(); s["m"].zero_()
         s["step"], s["stall"], s["escapes"] = 0, 0, s["escapes"] + 1

@@ -61,6 +61,10 @@ def _centre(x: torch.Tensor, dim) -> torch.Tensor:
     "The mean of `x` over all elements (dim=None) or along `dim`, shaped to broadcast against `x`."
     return x.mean() if dim is None else x.mean(dim, keepdim=True)
 
+def _count(shape, dim) -> int:
+    "The number of elements a mean over `dim` (all if None) of a tensor of `shape` averages."
+    return math.prod(shape if dim is None else [shape[d] for d in ((dim,) if isinstance(dim, int) else dim)])
+
 class GradientEquilibrium(GradOptimizer):
     "Gradient descent projected so that each tensor (or each slice along `dim`) keeps its sum: $p \\leftarrow p - \\eta\\,(d - \\bar d)$, $d = g + \\lambda p$."
     complex_params = "reject"
@@ -95,19 +99,24 @@ class GradientEquilibrium(GradOptimizer):
             d = g if group["variant"] in _PUBLISHED else g + wd * p
             p.copy_(p - lr * (d - _centre(d, dim)))
 
+    def _centres(self, group, params, ds) -> list:
+        "The mean of each direction in `ds` (as `_centre`), over the whole tensor when its parameter is sharded: sum, then divide."
+        dim = group["dim"]
+        sums = self.reduce_shards([d.sum() if dim is None else d.sum(dim, keepdim=True) for d in ds], params, "sum", dim)
+        return [s / _count(self.full_shape(p), dim) for s, p in zip(sums, params)]  # bit for bit the mean, unsharded
+
     def update_loop(self, group, params, grads, states):
-        lr, wd, dim = group["lr"], group["weight_decay"], group["dim"]
+        lr, wd = group["lr"], group["weight_decay"]
         published = group["variant"] in _PUBLISHED
         for p, g in zip(params, grads):
-            if published or wd == 0: d = g - _centre(g, dim)  # one pass: the centred direction
-            else: d = torch.add(g, p, alpha=wd); d.sub_(_centre(d, dim))
+            if published or wd == 0: d = g - self._centres(group, [p], [g])[0]  # one pass: the centred direction
+            else: d = torch.add(g, p, alpha=wd); d.sub_(self._centres(group, [p], [d])[0])
             p.add_(d, alpha=-lr)  # one pass: the update
 
     def update_foreach(self, group, params, grads, states):
-        lr, wd, dim = group["lr"], group["weight_decay"], group["dim"]
+        lr, wd = group["lr"], group["weight_decay"]
         ds = grads if group["variant"] in _PUBLISHED or wd == 0 else torch._foreach_add(grads, params, alpha=wd)
-        means = [_centre(d, dim) for d in ds]
-        ds = torch._foreach_sub(ds, means)
+        ds = torch._foreach_sub(ds, self._centres(group, params, ds))
         torch._foreach_add_(params, ds, alpha=-lr)
 
 class GradientEquilibrum(GradientEquilibrium):

@@ -15,6 +15,12 @@ from .core import GradOptimizer, Conformance, HandStep, check_range, check_choic
 __all__ = ['Gravity']
 
 # %% ../nbs/02_gravity.ipynb #7519a433
+def _max_abs(g):
+    "max|g| as a 0-dim tensor, in one `aminmax` pass (0 for an empty tensor)."
+    if not g.numel(): return g.new_zeros(())
+    lo, hi = torch.aminmax(g)
+    return torch.maximum(hi, -lo)
+
 class Gravity(GradOptimizer):
     r"""Gravity (Bahrami & Zadeh, 2021, arXiv:2101.09192), as the authors' Keras code computes it.
 
@@ -55,7 +61,7 @@ class Gravity(GradOptimizer):
         if alpha == 0: state["velocity"] = torch.zeros_like(p, memory_format=torch.contiguous_format); return
         if not lr > 0: raise ValueError(f"Invalid lr: {lr!r} at a tensor's first step. Gravity draws V0 with std alpha/lr "
                                         "then, so lr must be > 0 (or alpha 0)")
-        state["velocity"] = torch.randn(p.shape, generator=self.rng(p.device), dtype=p.dtype, device=p.device).mul_(alpha / lr)
+        state["velocity"] = self.randn(p).mul_(alpha / lr)  # a shard gets its slice of the whole tensor's draw
 
     def _beta_hats(self, group, states):
         "Each tensor's averaging weight for this step; advances the step counters."
@@ -65,6 +71,12 @@ class Gravity(GradOptimizer):
             out.append((beta * t + 1) / (t + 2) if hat else beta)
             s["step"] += 1
         return out
+
+    def _maxima(self, params, grads) -> list:
+        "Each gradient's max|G| (0 if empty) as a 0-dim tensor: over the whole tensor when the parameter is sharded."
+        if grads and grads[0].device.type != "cpu": Ms = list(torch._foreach_norm(grads, ord=math.inf))  # one batched kernel
+        else: Ms = [_max_abs(g) for g in grads]  # on CPU, far faster than _foreach_norm
+        return self.reduce_shards(Ms, params, "max")
 
     def update_reference(self, group, params, grads, states):
         for p, g, s, beta_hat in zip(params, grads, states, self._beta_hats(group, states)):
@@ -80,15 +92,14 @@ class Gravity(GradOptimizer):
         lr, use_zeta = group["lr"], group["gradient_map"] == "zeta"
         for p, g, s, bh in zip(params, grads, states, self._beta_hats(group, states)):
             n, v = p.numel(), s["velocity"]
+            if use_zeta: (M,) = self._maxima([p], [g])  # max|g| = 1/m, in one pass; sharded: an all-reduce, even if n == 0
             if n == 0: continue
             # on CPU, walk contiguous tensors in pieces that stay in cache: the temporary never reaches memory
             chunked = p.device.type == "cpu" and p.is_contiguous() and g.is_contiguous() and v.is_contiguous()
             k = max(1, self.chunk_bytes // p.element_size()) if chunked else n
             if k < n: p, g, v = p.view(-1), g.view(-1), v.view(-1)
             if use_zeta:
-                lo, hi = torch.aminmax(g)  # max|g| = 1/m, in one pass
-                if p.device.type == "cpu": M = max(hi.item(), -lo.item())  # free on CPU (elsewhere, a host sync)
-                else: M = torch.maximum(hi, -lo)
+                if p.device.type == "cpu": M = M.item()  # free on CPU (elsewhere, a host sync)
                 one_op = isinstance(M, float) and M * M <= torch.finfo(p.dtype).max  # M^2 representable
                 buf, one = self._scratch(min(k, n), p)
             for i in range(0, n, k):
@@ -113,15 +124,14 @@ class Gravity(GradOptimizer):
 
     def update_foreach(self, group, params, grads, states):
         bhs = self._beta_hats(group, states)
+        Ms = self._maxima(params, grads) if group["gradient_map"] == "zeta" else None  # before dropping empty shards
         keep = [i for i, p in enumerate(params) if p.numel()]
         if not keep: return
         params, grads = [params[i] for i in keep], [grads[i] for i in keep]
         vs, bhs = [states[i]["velocity"] for i in keep], [bhs[i] for i in keep]
         torch._foreach_mul_(vs, bhs)
         if group["gradient_map"] == "zeta":
-            if grads[0].device.type == "cpu": Ms = [torch.maximum(hi, -lo) for lo, hi in map(torch.aminmax, grads)]
-            else: Ms = torch._foreach_norm(grads, ord=math.inf)  # one batched kernel (on CPU, far slower than aminmax)
-            d = torch._foreach_mul(grads, Ms)  # g/m
+            d = torch._foreach_mul(grads, [Ms[i] for i in keep])  # g/m
             torch._foreach_mul_(d, d); torch._foreach_add_(d, 1)  # 1 + (g/m)^2
             torch._foreach_addcdiv_(vs, grads, d, [1 - b for b in bhs])
         else: torch._foreach_add_(vs, torch._foreach_mul(grads, [1 - b for b in bhs]))

@@ -285,6 +285,8 @@ def _gravity_args(p):
     p.add_argument("--width", type=float, default=None, help="VGG width multiplier (default: quick 1/16; --full 1)")
     p.add_argument("--no-sweeps", action="store_true", help="skip the beta and alpha sweeps")
     p.add_argument("--estimate", action="store_true", help="print the number of runs and the estimated GPU hours, run nothing")
+    p.add_argument("--engine", default="serial", choices=["serial", "ray"], help="run the grid here (serial) or as Ray tasks (see 22_sweeps)")
+    p.add_argument("--address", default=None, help="with --engine ray: the Ray cluster's address (default: a local Ray)")
 
 def gravity_config(args) -> ReproConfig:
     "The `ReproConfig` the `gravity` subcommand's arguments ask for."
@@ -307,12 +309,18 @@ def _gravity_run(args):
         e = estimate_gpu_hours(cfg)
         print(f"{e['runs']} runs, {e['pflop']:.0f} PFLOP; at an assumed sustained {e['tflops_assumed']} TFLOP/s (fp32): "
               f"{e['gpu_hours']:.0f} GPU hours"); return
+    if args.address and args.engine != "ray": raise ValueError("Invalid --address: it is for --engine ray.")
     dev = _setup(args)
     import matplotlib.pyplot as plt
     from gradopt.plots import plot_curves
     print(_header(f"Gravity reproduction ({cfg.name}): {', '.join(cfg.datasets)} x {', '.join(cfg.models)} (width {cfg.width:g}), "
                   f"batch {cfg.batch_size}, {cfg.epochs} epochs, seeds 0-{len(cfg.seeds) - 1}", dev, args.full,
                   "quick run (a scaled-down CPU check on embedded data, not the paper's experiment)"))
+    if args.engine == "ray":  # every run as a Ray task, checkpointed per epoch, into the store run_plan reads
+        from gradopt.runner import run_grid
+        from gradopt.sweeps import RayEngine
+        run_grid([p.spec for p in plan(cfg)], out_dir=args.out, device=args.device, track_grads=False, progress=not args.quiet,
+                 engine=RayEngine(address=args.address, checkpoints=True))
     df = run_plan(plan(cfg), args.out, dev, progress=not args.quiet)
     m = run_metrics(df); table = ci_table(m)
     df.to_csv(args.out / "runs.csv", index=False); m.to_csv(args.out / "metrics.csv", index=False)
