@@ -109,33 +109,54 @@ class Rprop(GradOptimizer):
             p.copy_(p + delta)
             s["prev"], s["step_size"] = prev, step_size
 
+    chunk_bytes = 1 << 22  # CPU fast path: tensors are updated in pieces of at most this many bytes, with reused scratch
+
     def update_loop(self, group, params, grads, states):
-        etaminus, etaplus = group["etas"]
-        lo, hi = group["step_sizes"]
         variant = group["variant"]
         for p, g, s in zip(params, grads, states):
-            prev, step_size = s["prev"], s["step_size"]
-            a = torch.mul(g, prev).mul_(math.inf)  # +inf: same sign, -inf: flipped, nan: a zero (0 * inf)
-            if variant == "rprop-":
-                step_size.mul_(a.nan_to_num_(1.0, etaplus, etaminus)).clamp_(lo, hi)
-                prev.copy_(g)
-                p.addcmul_(torch.sign(g, out=a), step_size, value=-1)
-                continue
-            keep = torch.nan_to_num(a, 1.0, 1.0, 0.0)  # 0 where the sign flipped, 1 elsewhere
-            step_size.mul_(a.nan_to_num_(1.0, etaplus, etaminus)).clamp_(lo, hi)
-            torch.mul(g, keep, out=prev)
-            if variant == "irprop-":
-                p.addcmul_(torch.sign(prev, out=keep), step_size, value=-1)
-                continue
-            update = s["prev_update"]
-            if variant == "rprop+": back = True
-            else:
+            back = True  # rprop+: undo the last change where the sign flipped; irprop+: only if the loss rose
+            if variant == "irprop+":
                 loss = self._objective(group)
                 back, s["prev_loss"] = loss > s["prev_loss"], loss
-            if back: update.mul_(keep.sub_(1.0))  # -(last change) where flipped, 0 elsewhere
-            else: update.zero_()
-            update.addcmul_(torch.sign(prev, out=keep), step_size, value=-1)  # prev is 0 where flipped
-            p.add_(update)
+            tensors = [p, g, s["prev"], s["step_size"]] + ([s["prev_update"]] if variant.endswith("+") else [])
+            for piece in self._pieces(tensors): self._update_piece(group, back, *piece)
+
+    def _pieces(self, tensors):
+        """Matching pieces of `tensors` of at most `chunk_bytes` each, plus two scratch buffers shaped like a piece.
+        Reusing the scratch spares the allocator two fresh tensors per parameter and step; the pieces bound its size."""
+        n, like = tensors[0].numel(), tensors[0]
+        if n == 0: return
+        if like.device.type != "cpu" or not all(t.is_contiguous() for t in tensors):  # whole tensors, fresh scratch
+            yield (*tensors, torch.empty_like(like), torch.empty_like(like)); return
+        k = min(n, max(1, self.chunk_bytes // like.element_size()))
+        cache = self.__dict__.setdefault("_scratch_cache", {})  # scratch, not state: reused across tensors and steps
+        buf = cache.get(like.dtype)
+        if buf is None or buf.shape[1] < k: buf = cache[like.dtype] = torch.empty(2, k, dtype=like.dtype)
+        flat = [t.view(-1) for t in tensors]
+        for i in range(0, n, k):
+            m = min(k, n - i)
+            yield (*(t[i:i + m] for t in flat), buf[0, :m], buf[1, :m])
+
+    def _update_piece(self, group, back, p, g, prev, step_size, *rest):
+        "The update of one piece of a tensor; `a` and `keep` are scratch, `update` the + variants' last change."
+        (etaminus, etaplus), (lo, hi), variant = group["etas"], group["step_sizes"], group["variant"]
+        update, a, keep = rest if len(rest) == 3 else (None, *rest)
+        torch.mul(g, prev, out=a).mul_(math.inf)  # +inf: same sign, -inf: flipped, nan: a zero (0 * inf)
+        if variant == "rprop-":
+            step_size.mul_(a.nan_to_num_(1.0, etaplus, etaminus)).clamp_(lo, hi)
+            prev.copy_(g)
+            p.addcmul_(torch.sign(g, out=a), step_size, value=-1)
+            return
+        torch.nan_to_num(a, 1.0, 1.0, 0.0, out=keep)  # 0 where the sign flipped, 1 elsewhere
+        step_size.mul_(a.nan_to_num_(1.0, etaplus, etaminus)).clamp_(lo, hi)
+        torch.mul(g, keep, out=prev)
+        if variant == "irprop-":
+            p.addcmul_(torch.sign(prev, out=keep), step_size, value=-1)
+            return
+        if back: update.mul_(keep.sub_(1.0))  # -(last change) where flipped, 0 elsewhere
+        else: update.zero_()
+        update.addcmul_(torch.sign(prev, out=keep), step_size, value=-1)  # prev is 0 where flipped
+        p.add_(update)
 
     def update_foreach(self, group, params, grads, states):
         etaminus, etaplus = group["etas"]
