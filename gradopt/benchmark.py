@@ -12,6 +12,8 @@ from typing import Callable
 
 import torch
 
+from .specs import get_optimizer
+
 # %% auto #0
 __all__ = ['BASELINES', 'make_params', 'benchmark_steps', 'ratio_table', 'describe_machine']
 
@@ -22,10 +24,10 @@ def make_params(n_params: int, n_tensors: int = 20, dtype=torch.float32, device=
     sizes = [n_params // n_tensors + (i < n_params % n_tensors) for i in range(n_tensors)]
     return [torch.randn(s, generator=g, dtype=dtype).to(device).requires_grad_() for s in sizes]
 
-BASELINES = {
-    "torch SGD-momentum (loop)": lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9, foreach=False),
-    "torch SGD-momentum (foreach)": lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9, foreach=True),
-}
+def _sgd_momentum(foreach: bool):
+    return lambda ps: get_optimizer("torch.SGD-momentum").build(ps, dict(lr=1e-3, foreach=foreach))
+
+BASELINES = {f"torch SGD-momentum ({'foreach' if f else 'loop'})": _sgd_momentum(f) for f in (False, True)}  # the yardstick
 
 def _sync(device):
     if torch.device(device).type == "cuda": torch.cuda.synchronize()

@@ -9,48 +9,15 @@ import argparse
 import importlib
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 
+from .commands import Command, add_common, header, setup
+from .specs import load_specs
+
 # %% auto #0
-__all__ = ['demo_command', 'trajectory_command', 'QUICK_OPTIMIZERS', 'grid_command', 'COMMANDS', 'Command', 'add_common',
-           'parser', 'main']
-
-# %% ../nbs/29_cli.ipynb #f5d59fe7
-@dataclass
-class Command:
-    "A subcommand of `gradopt`."
-    name: str
-    help: str  # one line, shown by `gradopt --help`
-    add_arguments: Callable  # add_arguments(parser): declare the subcommand's options
-    run: Callable  # run(args) -> None: do it (print a summary, write files to args.out)
-    description: str = ""  # longer text for `gradopt <name> --help`
-
-def add_common(p: argparse.ArgumentParser, name: str):
-    "The options every subcommand has: --full, --out, --device, --threads."
-    p.add_argument("--full", action="store_true", help="the full-size run, for a GPU machine (default: the quick run on embedded data)")
-    p.add_argument("--out", type=Path, default=Path("gradopt-results") / name, help=f"output folder (default: gradopt-results/{name})")
-    p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.add_argument("--threads", type=int, default=None,
-                   help="torch CPU threads (default: 1 for quick runs, whose tiny networks are fastest on one thread; torch's default with --full)")
-
-def _setup(args) -> torch.device:
-    "Apply --threads, create --out, return the device."
-    threads = args.threads if args.threads is not None else (None if args.full else 1)
-    if threads is not None:
-        if threads < 1: raise ValueError(f"Invalid --threads: {threads}. It must be at least 1.")
-        torch.set_num_threads(threads)
-    args.out.mkdir(parents=True, exist_ok=True)
-    from gradopt.core import default_device
-    return torch.device(args.device) if args.device else default_device()
-
-def _header(what: str, device, full: bool, quick: str = "quick run (embedded data; not a paper-scale result)") -> str:
-    from gradopt.benchmark import describe_machine
-    return f"{what} — {'full run' if full else quick}\n{describe_machine(device)}"
+__all__ = ['demo_command', 'trajectory_command', 'grid_command', 'COMMANDS', 'quick_optimizers', 'parser', 'main']
 
 # %% ../nbs/29_cli.ipynb #3026dc7d
 def _demo_args(p):
@@ -59,11 +26,11 @@ def _demo_args(p):
 
 def _demo_run(args):
     if args.epochs < 1 or args.seeds < 1: raise ValueError("--epochs and --seeds must be at least 1")
-    dev = _setup(args)
+    dev = setup(args)
     from gradopt.quickstart import demo
     what = ("MNIST (torchvision, 10% validation), GradRetentionNet CNN" if args.full
             else "scikit-learn digits (1,347 train / 450 validation), MLP 64-64-10")
-    print(_header(f"{what}, batch 64, {args.epochs} epochs, seeds 0-{args.seeds - 1}", dev, args.full))
+    print(header(f"{what}, batch 64, {args.epochs} epochs, seeds 0-{args.seeds - 1}", dev, args.full))
     runs, table = demo(args.epochs, args.seeds, dev, full=args.full)
     runs.to_csv(args.out / "runs.csv", index=False); table.to_csv(args.out / "summary.csv")
     print(table.to_string()); print(f"wrote {args.out / 'runs.csv'}, {args.out / 'summary.csv'}")
@@ -87,7 +54,8 @@ def _parse_hp(items) -> dict:
 def _trajectory_args(p):
     from gradopt.problems import FUNCTIONS
     p.add_argument("--function", default="rosenbrock", choices=list(FUNCTIONS), help="the test function (default rosenbrock)")
-    p.add_argument("--optimizer", default="torch.Adam", help="an optimizer name (default torch.Adam; see `gradopt grid --list`)")
+    p.add_argument("--optimizer", default="torch.Adam", choices=list(load_specs()), metavar="NAME",
+                   help="an optimizer name (default torch.Adam; see `gradopt grid --list`)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's)")
     p.add_argument("--hp", nargs="*", default=[], metavar="NAME=VALUE", help="other hyperparameters, e.g. --hp momentum=0.9")
     p.add_argument("--steps", type=int, default=300, help="optimizer steps (default 300; --full 10x)")
@@ -95,11 +63,11 @@ def _trajectory_args(p):
     p.add_argument("--seed", type=int, default=0, help="seed of the optimizer's randomness (default 0)")
 
 def _trajectory_run(args):
-    _setup(args)
+    setup(args)
     import numpy as np
     import pandas as pd
     from gradopt.plots import explorer_update
-    from gradopt.runner import check_optimizer
+    from gradopt.specs import check_optimizer
     hp = _parse_hp(args.hp)
     if args.lr is not None: hp = {"lr": args.lr, **hp}
     check_optimizer(args.optimizer, hp)
@@ -120,12 +88,14 @@ trajectory_command = Command("trajectory", "draw one optimizer's path on a 2-D t
                              _trajectory_args, _trajectory_run)
 
 # %% ../nbs/29_cli.ipynb #fe24ec7b
-QUICK_OPTIMIZERS = ("torch.SGD-momentum", "torch.Adam", "Gravity")
+def quick_optimizers() -> list[str]:
+    "The optimizers `gradopt grid` compares by default: those whose specs are in the quickstart."
+    return [name for name, spec in load_specs().items() if spec.quickstart is not None]
 
 def _grid_args(p):
     p.add_argument("--problem", default=None, help="a problem name (default digits-mlp; --full mnist-cnn)")
-    p.add_argument("--optimizers", nargs="*", default=None,
-                   help=f"optimizer names (default: {', '.join(QUICK_OPTIMIZERS)}, those available)")
+    p.add_argument("--optimizers", nargs="*", default=None, choices=list(load_specs()), metavar="NAME",
+                   help=f"optimizer names (default: {', '.join(quick_optimizers())}; all: see --list)")
     p.add_argument("--lrs", type=float, nargs="*", default=None, help="one learning-rate grid for all (default: 5 per optimizer around its default)")
     p.add_argument("--epochs", type=int, default=None, help="epochs per run (default 5; --full 10)")
     p.add_argument("--seeds", type=int, default=5, help="final seeds 0..N-1 (at least 5; default 5)")
@@ -135,28 +105,27 @@ def _grid_args(p):
     p.add_argument("--list", action="store_true", help="list the optimizer and problem names, and exit")
 
 def _grid_run(args):
-    from gradopt.runner import load_gradopt_optimizers, get_problem, tune, IMPORT_ERRORS
+    from gradopt.runner import get_problem, tune
+    from gradopt.specs import IMPORT_ERRORS
     from gradopt.problems import FUNCTIONS
     from gradopt.data import DATASETS
     from gradopt.models import MODELS
     if args.list:
-        opts = load_gradopt_optimizers()
-        print("optimizers:", ", ".join(opts))
+        print("optimizers:", ", ".join(load_specs()))
         for m, e in IMPORT_ERRORS.items(): print(f"  (unavailable: {m}: {e})")
         print("problems:", ", ".join(FUNCTIONS), ", quadratic_deep, or <dataset>-<model> with dataset in",
               ", ".join(DATASETS), "and model in", ", ".join(MODELS))
         return
-    dev = _setup(args)
+    dev = setup(args)
     import matplotlib.pyplot as plt
     from gradopt.plots import plot_curves, plot_lr_sensitivity
-    available = load_gradopt_optimizers()
-    names = args.optimizers or [n for n in QUICK_OPTIMIZERS if n in available]
+    names = args.optimizers or quick_optimizers()
     overrides = {k: v for k, v in dict(epochs=args.epochs or (10 if args.full else 5), batch_size=args.batch_size).items() if v is not None}
     name = args.problem or ("mnist-cnn" if args.full else "digits-mlp")
     problem = get_problem(name)
     overrides = {k: v for k, v in overrides.items() if hasattr(problem, k)}
     problem = get_problem(name, **overrides)
-    print(_header(f"problem {problem.name} ({problem.epochs} epochs), optimizers {', '.join(names)}, "
+    print(header(f"problem {problem.name} ({problem.epochs} epochs), optimizers {', '.join(names)}, "
                   f"lr tuned on seed 0, final seeds 0-{args.seeds - 1}", dev, args.full))
     tuned = tune(problem, names, lrs=args.lrs, seeds=tuple(range(args.seeds)), out_dir=args.out, progress=not args.quiet,
                  device=dev if args.engine == "serial" else args.device,  # on Ray, the engine picks cuda where the cluster has GPUs

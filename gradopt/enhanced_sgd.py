@@ -12,7 +12,9 @@ from typing import Callable
 
 import torch
 
-from .core import GradOptimizer, Conformance, HandStep, check_arg, check_choice, check_range, register
+from .core import GradOptimizer, check_arg, check_choice, check_range
+from .conformance import Conformance, HandStep
+from .specs import OptimizerSpec, Speed, register
 
 # %% auto #0
 __all__ = ['grad_variance', 'grad_entropy', 'EnhancedSGD']
@@ -512,7 +514,9 @@ _HAND_STEPS = [
 ]
 
 # %% ../nbs/06_enhanced_sgd.ipynb #184ef34a
-register(Conformance(EnhancedSGD, dict(lr=0.05, seed=0), hand_steps=_HAND_STEPS,
+_SOURCE = "GitHub waefrebeorn/GradRetentionNet"
+register(OptimizerSpec("EnhancedSGD", EnhancedSGD, source=_SOURCE, speed=Speed(2.5), conformance=Conformance(
+    EnhancedSGD, dict(lr=0.05, seed=0), hand_steps=_HAND_STEPS,
     bad_args=[(dict(momentum=1.0), "momentum"), (dict(centering="mean"), "centering"), (dict(var_smoothing=0.0), "var_smoothing"),
               (dict(var_pullback=1.5), "var_pullback"), (dict(clipping=1), "clipping"), (dict(clip_mult=0.0), "clip_mult"),
               (dict(clip_min=-1.0), "clip_min"), (dict(clip_max=0.1), "clip_max"), (dict(noise_scale=-1e-4), "noise_scale"),
@@ -523,9 +527,10 @@ register(Conformance(EnhancedSGD, dict(lr=0.05, seed=0), hand_steps=_HAND_STEPS,
               (dict(momentum_levels=1.5), "momentum_levels"), (dict(trend_threshold=-0.1), "trend_threshold"),
               (dict(entropy_weight=-1.0), "entropy_weight"), (dict(bayesian_init=-0.1), "bayesian_init"),
               (dict(history_size=-1), "history_size"), (dict(variant="original"), "variant")],
-    independent_groups=False, name="EnhancedSGD"))
-register(Conformance(EnhancedSGD, dict(lr=0.05, variant="published", controller=False, seed=0), hand_steps=_HAND_STEPS[1:2],
-                     independent_groups=False, compile_refuses="noise_scale", name="EnhancedSGD-published"))
-register(Conformance(EnhancedSGD, dict(lr=0.01, centering="tensor", noise_scale=1e-3, entropy_weight=0.1, bayesian_init=0.1,
-                                       controller_every=2, seed=0), independent_groups=False, compile_refuses="noise_scale",
-                     name="EnhancedSGD-all-on"))
+    independent_groups=False)))
+register(OptimizerSpec("EnhancedSGD-published", EnhancedSGD, dict(variant="published", controller=False), _SOURCE + ", as its experiments ran",
+                       conformance=Conformance(EnhancedSGD, dict(lr=0.05, variant="published", controller=False, seed=0),
+                                               hand_steps=_HAND_STEPS[1:2], independent_groups=False, compile_refuses="noise_scale")))
+_ALL_ON = dict(centering="tensor", noise_scale=1e-3, entropy_weight=0.1, bayesian_init=0.1, controller_every=2)
+register(OptimizerSpec("EnhancedSGD-all-on", EnhancedSGD, _ALL_ON, _SOURCE + ", every option on", conformance=Conformance(
+    EnhancedSGD, dict(lr=0.01, seed=0, **_ALL_ON), independent_groups=False, compile_refuses="noise_scale")))

@@ -18,7 +18,7 @@ from .enhanced_sgd import EnhancedSGD
 from .models import MNIST_NORM, CIFAR10_NORM
 from .runner import (Classification, Quadratic, RunSpec, bootstrap_ci, get_optimizer, make_optimizer, register_optimizer,
                             run_grid, summarize, time_to_target, tune)
-from .cli import Command, _header, _setup
+from .commands import Command, header, setup
 
 # %% auto #0
 __all__ = ['CELLS', 'ADD_ONE', 'REMOVE_ONE', 'ANCHOR', 'ORIGINAL_MNIST', 'ablations_command', 'cell_name', 'register_cells',
@@ -426,13 +426,13 @@ def _ablations_args(p):
 
 def _ablations_run(args):
     if args.test and args.full: raise ValueError("--test and --full exclude each other")
-    dev = _setup(args)
+    dev = setup(args)
     cfg = config("full" if args.full else "test" if args.test else "quick")
     if args.seeds is not None:
         if args.seeds < 5: raise ValueError(f"Invalid --seeds: {args.seeds}. protocol.md asks for at least 5 seeds.")
         cfg.seeds = tuple(range(args.seeds))
     for p in cfg.problems.values(): p.check()
-    print(_header(f"EnhancedSGD ablations, {cfg.name} configuration: tasks {', '.join(cfg.problems)}, seeds {list(cfg.seeds)}", dev, args.full))
+    print(header(f"EnhancedSGD ablations, {cfg.name} configuration: tasks {', '.join(cfg.problems)}, seeds {list(cfg.seeds)}", dev, args.full))
     res = run_ablations(cfg, out_dir=args.out, device=dev, progress=not args.quiet, bench=not args.no_bench)
     files = save_outputs(res, args.out)
     import pandas as pd

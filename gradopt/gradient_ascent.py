@@ -10,7 +10,9 @@ import math
 import torch
 from torch.optim.adam import adam as _torch_adam
 
-from .core import Conformance, GradOptimizer, HandStep, check_arg, check_choice, check_range, register
+from .core import GradOptimizer, check_arg, check_choice, check_range
+from .conformance import Conformance, HandStep
+from .specs import OptimizerSpec, Speed, register, optional_import, torch_pair
 
 # %% auto #0
 __all__ = ['GradientAscent']
@@ -246,15 +248,28 @@ _HAND_GRADOPT = [_hs({}, [0.5, -1.0], [1.01, 1.01 - 0.01 * (0.055 / 0.19) / math
                  _hs({"maximize": False}, [0.5], [0.99])]
 
 # %% ../nbs/04_gradient_ascent.ipynb #695834b3
-register(Conformance(GradientAscent, dict(lr=0.01), hand_steps=_HAND_GRADOPT, name="GradientAscent",
+def _ascent_peers() -> dict:
+    "torch's Adam with maximize=True (the corrected update's nearest torch relative), and the original package where installed."
+    peers = {**torch_pair("torch Adam maximize", torch.optim.Adam, maximize=True),
+             "torch Adam maximize (fused)": lambda ps: torch.optim.Adam(ps, maximize=True, fused=True)}
+    original = optional_import("gradient_ascent", "GradientAscent")
+    if original is not None: peers["gradient-ascent 0.0.2"] = lambda ps: original(ps)
+    return peers
+
+_SOURCE = "PyPI gradient-ascent"
+register(OptimizerSpec("GradientAscent", GradientAscent, source=_SOURCE, speed=Speed(2.0, 1.5, peers=_ascent_peers),
+                       conformance=Conformance(GradientAscent, dict(lr=0.01), hand_steps=_HAND_GRADOPT,
                      bad_args=[(dict(momentum=1.0), "momentum"), (dict(beta=-0.1), "beta"), (dict(eps=-1.0), "eps"),
                                (dict(nesterov=1), "nesterov"), (dict(clip_value=0.0), "clip_value"), (dict(lr_decay=0.0), "lr_decay"),
                                (dict(lr_decay=1.5), "lr_decay"), (dict(variant="0.0.3"), "variant"),
-                               (dict(escape_patience=0), "escape_patience"), (dict(escape_scale=0.0), "escape_scale")]))
-register(Conformance(GradientAscent, dict(lr=0.01, variant="0.0.2"), hand_steps=_HAND_002, name="GradientAscent-0.0.2",
-                     bad_args=[(dict(clip_value=1.0), "clip_value"), (dict(escape_patience=5), "escape_patience")]))
-register(Conformance(GradientAscent, dict(lr=0.01, variant="0.0.1"), hand_steps=_HAND_001, name="GradientAscent-0.0.1",
-                     bad_args=[(dict(nesterov=True), "nesterov"), (dict(lr_decay=0.9), "lr_decay"), (dict(clip_value=1.0), "clip_value")]))
-_ = register(Conformance(GradientAscent, dict(lr=0.1, escape_patience=2, escape_scale=0.05, escape_tol=0.5, maximize=False, seed=0),
-                         needs_loss=True, moves_at_lr_zero=True, independent_groups=False, compile_refuses="escape_patience",
-                         name="GradientAscent-escape"))
+                               (dict(escape_patience=0), "escape_patience"), (dict(escape_scale=0.0), "escape_scale")])))
+register(OptimizerSpec("GradientAscent-0.0.2", GradientAscent, dict(variant="0.0.2"), _SOURCE + " 0.0.2", conformance=Conformance(
+    GradientAscent, dict(lr=0.01, variant="0.0.2"), hand_steps=_HAND_002,
+    bad_args=[(dict(clip_value=1.0), "clip_value"), (dict(escape_patience=5), "escape_patience")])))
+register(OptimizerSpec("GradientAscent-0.0.1", GradientAscent, dict(variant="0.0.1"), _SOURCE + " 0.0.1", conformance=Conformance(
+    GradientAscent, dict(lr=0.01, variant="0.0.1"), hand_steps=_HAND_001,
+    bad_args=[(dict(nesterov=True), "nesterov"), (dict(lr_decay=0.9), "lr_decay"), (dict(clip_value=1.0), "clip_value")])))
+_ESCAPE = dict(lr=0.1, escape_patience=2, escape_scale=0.05, escape_tol=0.5, maximize=False)
+_ = register(OptimizerSpec("GradientAscent-escape", GradientAscent, _ESCAPE, _SOURCE + " (head of its repository)", conformance=Conformance(
+    GradientAscent, dict(_ESCAPE, seed=0), needs_loss=True, moves_at_lr_zero=True, independent_groups=False,
+    compile_refuses="escape_patience")))

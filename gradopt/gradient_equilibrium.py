@@ -12,7 +12,9 @@ from typing import Callable
 
 import torch
 
-from .core import Conformance, GradOptimizer, HandStep, check_arg, check_choice, check_range, register
+from .core import GradOptimizer, check_arg, check_choice, check_range
+from .conformance import Conformance, HandStep
+from .specs import OptimizerSpec, Speed, register, optional_import, torch_pair
 
 # %% auto #0
 __all__ = ['EquilibriumResult', 'gradient_equilibrium_1d', 'GradientEquilibrium', 'GradientEquilibrum']
@@ -128,15 +130,24 @@ class GradientEquilibrum(GradientEquilibrium):
         super().__init__(params, lr, weight_decay, **kwargs)
 
 # %% ../nbs/05_gradient_equilibrium.ipynb #7f308713
-register(Conformance(
+def _equilibrium_peers() -> dict:
+    "torch's SGD (the same cost without the centring), and the original package where installed."
+    peers = torch_pair("torch SGD", torch.optim.SGD, lr=0.01)
+    original = optional_import("ge", "GradientEquilibrum")  # the gradient-equilibrum package installs the module `ge`
+    if original is not None: peers["gradient-equilibrum 0.0.3"] = lambda ps: original(ps, lr=0.01)
+    return peers
+
+register(OptimizerSpec("GradientEquilibrium", GradientEquilibrium, source="PyPI gradient-equilibrum",
+                       speed=Speed(1.0, hp=dict(lr=0.01), peers=_equilibrium_peers), conformance=Conformance(
     GradientEquilibrium, dict(lr=0.1),
     hand_steps=[HandStep(dict(lr=0.1), [1.0, 2.0, 3.0], [[1.0, 0.0, -4.0], [2.0, 2.0, 2.0]], [[0.8, 1.9, 3.3], [0.8, 1.9, 3.3]]),
                 HandStep(dict(lr=0.1, weight_decay=0.5), [1.0, 2.0, 3.0], [[1.0, 0.0, -4.0]], [[0.85, 1.9, 3.25]]),
                 HandStep(dict(lr=0.1, dim=0), [[1.0, 2.0], [3.0, 4.0]], [[[1.0, 3.0], [0.0, 4.0]]], [[[0.95, 2.05], [3.05, 3.95]]])],
     bad_args=[(dict(weight_decay=-1.0), "weight_decay"), (dict(variant="0.0.2"), "variant"), (dict(dim=1.5), "dim"),
               (dict(dim=()), "dim"), (dict(variant="0.0.3", dim=0), "dim")],
-    complex_params="reject", name="GradientEquilibrium"))
-_ = register(Conformance(
+    complex_params="reject")))
+_ = register(OptimizerSpec("GradientEquilibrium-0.0.3", GradientEquilibrium, dict(variant="0.0.3"), "PyPI gradient-equilibrum 0.0.3",
+                           conformance=Conformance(
     GradientEquilibrium, dict(lr=0.1, variant="0.0.3"),
     hand_steps=[HandStep(dict(lr=0.1), [1.0, 2.0, 3.0], [[1.0, 0.0, -4.0], [2.0, 2.0, 2.0]], [[0.8, 1.9, 3.3], [0.8, 1.9, 3.3]])],
-    bad_args=[(dict(lr=-0.1), "lr")], complex_params="reject", name="GradientEquilibrium-0.0.3"))
+    bad_args=[(dict(lr=-0.1), "lr")], complex_params="reject")))

@@ -9,10 +9,12 @@ import math
 
 import torch
 
-from .core import GradOptimizer, Conformance, HandStep, check_range, check_choice, register
+from .core import GradOptimizer, check_range, check_choice
+from .conformance import Conformance, HandStep
+from .specs import OptimizerSpec, Speed, register, optional_import
 
 # %% auto #0
-__all__ = ['Gravity']
+__all__ = ['SPEC', 'Gravity']
 
 # %% ../nbs/02_gravity.ipynb #7519a433
 def _max_abs(g):
@@ -138,7 +140,13 @@ class Gravity(GradOptimizer):
         torch._foreach_add_(params, vs, alpha=-group["lr"])
 
 # %% ../nbs/02_gravity.ipynb #45fc5843
-_ = register(Conformance(
+def _gravity_peers() -> dict:
+    "The third-party Gravity of `pytorch-optimizer`, where it is installed."
+    peer = optional_import("pytorch_optimizer", "Gravity")
+    return {} if peer is None else {"pytorch-optimizer Gravity": lambda ps: peer(ps, lr=0.1, alpha=0.01, beta=0.9)}
+
+SPEC = register(OptimizerSpec("Gravity", Gravity, source="Bahrami & Zadeh 2021, arXiv:2101.09192", quickstart={},
+                              speed=Speed(1.5, peers=_gravity_peers), conformance=Conformance(
     Gravity, dict(lr=0.1, alpha=0.01, beta=0.9, seed=0),
     hand_steps=[HandStep(dict(alpha=0.0, variant="keras"), [1.0, 1.0], [[2.0, 1.0], [0.5, -0.5]],
                          [[169 / 170, 99 / 100], [4963 / 5100, 51047 / 51000]]),
@@ -148,4 +156,4 @@ _ = register(Conformance(
               (dict(beta=1.0), "beta"), (dict(beta=-0.1), "beta"), (dict(variant="tf"), "variant"),
               (dict(beta_schedule="adam"), "beta_schedule"), (dict(gradient_map="sign"), "gradient_map")],
     moves_at_lr_zero=True,  # lr=0 is rejected: V0 has std alpha/lr, and its displacement does not vanish as lr -> 0
-    complex_params="reject", name="Gravity"))
+    complex_params="reject")))

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .commands import Command, header, setup
 from .models import vgg
 from .runner import (Classification, RunSpec, bootstrap_ci, check_runs, results_table, run_one, _load_result,
                             _write_atomic)
@@ -303,17 +304,16 @@ def gravity_config(args) -> ReproConfig:
     return cfg
 
 def _gravity_run(args):
-    from gradopt.cli import _setup, _header
     cfg = gravity_config(args)
     if args.estimate:
         e = estimate_gpu_hours(cfg)
         print(f"{e['runs']} runs, {e['pflop']:.0f} PFLOP; at an assumed sustained {e['tflops_assumed']} TFLOP/s (fp32): "
               f"{e['gpu_hours']:.0f} GPU hours"); return
     if args.address and args.engine != "ray": raise ValueError("Invalid --address: it is for --engine ray.")
-    dev = _setup(args)
+    dev = setup(args)
     import matplotlib.pyplot as plt
     from gradopt.plots import plot_curves
-    print(_header(f"Gravity reproduction ({cfg.name}): {', '.join(cfg.datasets)} x {', '.join(cfg.models)} (width {cfg.width:g}), "
+    print(header(f"Gravity reproduction ({cfg.name}): {', '.join(cfg.datasets)} x {', '.join(cfg.models)} (width {cfg.width:g}), "
                   f"batch {cfg.batch_size}, {cfg.epochs} epochs, seeds 0-{len(cfg.seeds) - 1}", dev, args.full,
                   "quick run (a scaled-down CPU check on embedded data, not the paper's experiment)"))
     if args.engine == "ray":  # every run as a Ray task, checkpointed per epoch, into the store run_plan reads
@@ -340,7 +340,6 @@ def _gravity_run(args):
     print(f"wrote runs.csv, metrics.csv, table.csv, beside_published.csv, curves.png{', beta.png, alpha.png' if cfg.betas else ''} to {args.out}")
 
 def _command():
-    from gradopt.cli import Command
     return Command("gravity", "reproduce the Gravity paper's VGG experiments with controls and beta/alpha sweeps (quick CPU check; --full: the paper's size)",
                    _gravity_args, _gravity_run,
                    "Runs Gravity, Adam and RMSprop at the paper's learning rates and five controls (SGD-momentum at Gravity's "

@@ -24,114 +24,23 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import REGISTRY, default_device
+from .core import default_device
 from .data import DATASETS, EMBEDDED, _require, load_data
 from .models import MODELS, make_model
 from .problems import FUNCTIONS, NoisyQuadratic, get_function, rastrigin, rosenbrock
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'GRADOPT_MODULES', 'IMPORT_ERRORS', 'PROBLEM_TYPES', 'RUN_FORMAT', 'ENGINES', 'RUN_COLUMNS',
-           'OptimizerEntry', 'register_optimizer', 'load_gradopt_optimizers', 'get_optimizer', 'resolve_hp',
-           'make_optimizer', 'check_optimizer', 'Classification', 'Minimize', 'Quadratic', 'get_problem',
-           'problem_config', 'RunSpec', 'run_one', 'grid', 'check_runs', 'get_engine', 'run_grid', 'results_table',
-           'load_results', 'bootstrap_ci', 'final', 'summarize', 'time_to_target', 'performance_profile', 'Tuned',
-           'lr_grid', 'tune']
+__all__ = ['OPTIMIZERS', 'load_gradopt_optimizers', 'PROBLEM_TYPES', 'RUN_FORMAT', 'ENGINES', 'RUN_COLUMNS', 'Classification',
+           'Minimize', 'Quadratic', 'get_problem', 'problem_config', 'RunSpec', 'run_one', 'grid', 'check_runs',
+           'get_engine', 'run_grid', 'results_table', 'load_results', 'bootstrap_ci', 'final', 'summarize',
+           'time_to_target', 'performance_profile', 'Tuned', 'lr_grid', 'tune']
 
 # %% ../nbs/20_runner.ipynb #1faeb344
-@dataclass
-class OptimizerEntry:
-    "How the runner makes an optimizer called `name`."
-    name: str
-    make: Callable  # make(params, **hyperparameters) -> a torch.optim.Optimizer
-    defaults: dict  # the hyperparameters and their default values
-    allowed: tuple = ()  # every keyword `make` accepts (default: the keys of `defaults`)
-    takes_seed: bool = False  # pass the run's seed as `seed=`
-    needs_closure: bool = False  # step with a closure (the optimizer uses the loss)
-    source: str = ""
+from .specs import (IMPORT_ERRORS, SPECS, OptimizerSpec, check_optimizer, get_optimizer, load_specs, make_optimizer,
+                           register_optimizer, resolve_hp)
 
-OPTIMIZERS: dict[str, OptimizerEntry] = {}
-_IMPL_FLAGS = ("maximize", "foreach", "capturable", "differentiable", "fused")
-
-def _signature(fn) -> tuple[dict, tuple, bool]:
-    "The hyperparameter defaults of an optimizer class or factory, every keyword it accepts, and whether it takes `seed`."
-    ps = {k: v for k, v in inspect.signature(fn).parameters.items() if k not in ("params", "self")
-          and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)}
-    defaults = {k: v.default for k, v in ps.items() if v.default is not v.empty and k not in _IMPL_FLAGS + ("seed",)}
-    return defaults, tuple(k for k in ps if k != "seed"), "seed" in ps
-
-def register_optimizer(name: str, # the name grids use
-                       make: Callable, # make(params, **hyperparameters) -> optimizer; a class is fine
-                       defaults: dict | None = None, # default hyperparameters (default: read from the signature of `make`)
-                       takes_seed: bool | None = None, # default: whether `make` has a `seed` argument
-                       needs_closure: bool = False,
-                       source: str = "") -> OptimizerEntry:
-    "Make an optimizer available to grids under `name`."
-    sig_defaults, allowed, has_seed = _signature(make)
-    entry = OptimizerEntry(name, make, {**sig_defaults, **(defaults or {})}, allowed,
-                           has_seed if takes_seed is None else takes_seed, needs_closure, source)
-    OPTIMIZERS[name] = entry
-    return entry
-
-for _cls in (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.Rprop):
-    register_optimizer(f"torch.{_cls.__name__}", _cls, source=f"torch.optim.{_cls.__name__}")
-register_optimizer("torch.SGD", torch.optim.SGD, dict(lr=0.01), source="torch.optim.SGD")
-register_optimizer("torch.SGD-momentum", torch.optim.SGD, dict(lr=0.01, momentum=0.9), source="torch.optim.SGD(momentum=0.9)")
-
-GRADOPT_MODULES = ("gradopt.gravity", "gradopt.sign", "gradopt.gradient_ascent", "gradopt.gradient_equilibrium",
-                   "gradopt.enhanced_sgd")
-
-IMPORT_ERRORS: dict[str, str] = {}  # gradopt modules that exist but failed to import, and why
-
-def load_gradopt_optimizers() -> dict[str, OptimizerEntry]:
-    "Import gradopt's optimizer modules that exist and register their optimizers; return `OPTIMIZERS`."
-    for mod in GRADOPT_MODULES:
-        if mod in IMPORT_ERRORS: continue
-        try: importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name == mod: continue  # not written yet
-            IMPORT_ERRORS[mod] = f"{type(e).__name__}: {e}"
-        except Exception as e: IMPORT_ERRORS[mod] = f"{type(e).__name__}: {e}"
-        if mod in IMPORT_ERRORS: warnings.warn(f"{mod} exists but failed to import ({IMPORT_ERRORS[mod]}); its optimizers are unavailable")
-    for spec in list(REGISTRY.values()):
-        cls = spec.cls
-        if cls.__name__ not in OPTIMIZERS:
-            register_optimizer(cls.__name__, cls, needs_closure=spec.needs_loss, source=f"{cls.__module__}.{cls.__name__}")
-        if spec.name != cls.__name__ and spec.name not in OPTIMIZERS:
-            kwargs = {k: v for k, v in spec.kwargs.items() if k != "seed"}  # the run's seed is passed separately
-            register_optimizer(spec.name, cls, kwargs, needs_closure=spec.needs_loss,
-                               source=f"{cls.__module__}.{cls.__name__}(**{kwargs})")
-    return OPTIMIZERS
-
-# %% ../nbs/20_runner.ipynb #35b2c43e
-def get_optimizer(name: str) -> OptimizerEntry:
-    "The registered optimizer called `name`, loading gradopt's optimizers if needed."
-    if name not in OPTIMIZERS: load_gradopt_optimizers()
-    if name not in OPTIMIZERS:
-        broken = "".join(f" {m} failed to import: {e}." for m, e in IMPORT_ERRORS.items())
-        raise ValueError(f"Unknown optimizer: {name!r}. Allowed: {', '.join(OPTIMIZERS)} (or register_optimizer your own).{broken}")
-    return OPTIMIZERS[name]
-
-def resolve_hp(name: str, hp: dict) -> dict:
-    "The full hyperparameters of a run: the optimizer's defaults updated with `hp`."
-    return {**get_optimizer(name).defaults, **hp}
-
-def make_optimizer(name: str, params, hp: dict | None = None, seed: int | None = None):
-    "Build the optimizer `name` on `params` with hyperparameters `hp` (defaults for the rest) and, if it takes one, `seed`."
-    entry = get_optimizer(name)
-    kwargs = resolve_hp(name, hp or {})
-    if entry.takes_seed and seed is not None: kwargs["seed"] = seed
-    return entry.make(params, **kwargs)
-
-def check_optimizer(name: str, hp: dict | None = None):
-    "Raise `ValueError` naming the problem if optimizer `name` with `hp` cannot be built."
-    entry = get_optimizer(name)
-    hp = hp or {}
-    if not isinstance(hp, dict): raise ValueError(f"Invalid hyperparameters for {name}: {hp!r}. They must be a dict.")
-    unknown = [k for k in hp if k not in entry.allowed]
-    if unknown:
-        raise ValueError(f"Unknown hyperparameter {unknown[0]!r} for {name}. Allowed: {', '.join(entry.allowed)}.")
-    try: make_optimizer(name, [torch.zeros(1, requires_grad=True)], hp, seed=0)
-    except (ValueError, TypeError) as e: raise ValueError(f"Invalid hyperparameters for {name} {hp}: {e}") from e
+OPTIMIZERS = SPECS  # the runner's name for the registry of specs (not a copy)
+load_gradopt_optimizers = load_specs  # the runner's name for finding every spec
 
 # %% ../nbs/20_runner.ipynb #1f42864e
 def _nograd_chunks(fn, n, size):

@@ -9,7 +9,9 @@ import math
 
 import torch
 
-from .core import GradOptimizer, Conformance, HandStep, check_arg, check_range, check_choice, register
+from .core import GradOptimizer, check_arg, check_range, check_choice
+from .conformance import Conformance, HandStep
+from .specs import OptimizerSpec, Speed, register, optional_import, torch_pair
 
 # %% auto #0
 __all__ = ['Rprop', 'SignSGD', 'Signum']
@@ -287,15 +289,30 @@ def _rprop_hand_steps(variant):
 _RPROP_BAD = [(dict(etas=(1.5, 1.2)), "etas"), (dict(etas=(0.5, 0.9)), "etas"), (dict(etas=(0.5,)), "etas"),
               (dict(step_sizes=(1.0, 0.1)), "step_sizes"), (dict(step_sizes=(-1.0, 1.0)), "step_sizes"),
               (dict(variant="rprop"), "variant")]
-_SPECS = [Conformance(Rprop, dict(variant=v), hand_steps=_rprop_hand_steps(v), bad_args=_RPROP_BAD, moves_at_lr_zero=True,
-                      needs_loss=v == "irprop+", name="Rprop" if v == "irprop-" else f"Rprop({v})") for v in _VARIANTS]
-_SPECS.append(Conformance(SignSGD, dict(lr=0.01), hand_steps=[
+def _rprop_spec(v):
+    name = "Rprop" if v == "irprop-" else f"Rprop({v})"
+    return OptimizerSpec(name, Rprop, {} if v == "irprop-" else dict(variant=v), "Riedmiller & Braun 1993; Igel & Huesken 2000",
+                         speed=Speed(2.0, peers=lambda: torch_pair("torch Rprop", torch.optim.Rprop)) if v == "irprop-" else None,
+                         conformance=Conformance(Rprop, dict(variant=v), hand_steps=_rprop_hand_steps(v), bad_args=_RPROP_BAD,
+                                                 moves_at_lr_zero=True, needs_loss=v == "irprop+"))
+
+def _sign_peers(momentum) -> dict:
+    "The third-party SignSGD of `pytorch-optimizer` (momentum 0: signSGD; 0.9: Signum), where it is installed."
+    peer = optional_import("pytorch_optimizer", "SignSGD")
+    return {} if peer is None else {f"pytorch-optimizer SignSGD(momentum={momentum})": lambda ps: peer(ps, lr=1e-3, momentum=momentum)}
+
+_SIGN_SOURCE = "Bernstein et al. 2018, signSGD"
+_SPECS = [_rprop_spec(v) for v in _VARIANTS]
+_SPECS.append(OptimizerSpec("SignSGD", SignSGD, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.0)),
+                            conformance=Conformance(SignSGD, dict(lr=0.01), hand_steps=[
     HandStep(dict(lr=0.1), [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]], [[0.9, -1.9, 0.5], [1.0, -2.0, 0.4]]),
     HandStep(dict(lr=0.1, weight_decay=0.5), [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]], [[0.85, -1.8, 0.475], [0.9075, -1.81, 0.35125]])],
-    bad_args=[(dict(weight_decay=-0.1), "weight_decay")]))
-_SPECS.append(Conformance(SignSGD, dict(lr=0.01, weight_decay=0.1), name="SignSGD(weight_decay)"))
-_SPECS.append(Conformance(Signum, dict(lr=0.01), hand_steps=[
+    bad_args=[(dict(weight_decay=-0.1), "weight_decay")])))
+_SPECS.append(OptimizerSpec("SignSGD(weight_decay)", SignSGD, dict(weight_decay=0.1), _SIGN_SOURCE,
+                            conformance=Conformance(SignSGD, dict(lr=0.01, weight_decay=0.1))))
+_SPECS.append(OptimizerSpec("Signum", Signum, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.9)),
+                            conformance=Conformance(Signum, dict(lr=0.01), hand_steps=[
     HandStep(dict(lr=0.1, momentum=0.9), [1.0], [[1.0], [-0.5], [-0.5], [-0.5]], [[0.9], [0.8], [0.9], [1.0]]),
     HandStep(dict(lr=0.1, momentum=0.0), [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]], [[0.9, -1.9, 0.5], [1.0, -2.0, 0.4]])],
-    bad_args=[(dict(momentum=1.0), "momentum"), (dict(momentum=-0.1), "momentum"), (dict(weight_decay=-0.1), "weight_decay")]))
+    bad_args=[(dict(momentum=1.0), "momentum"), (dict(momentum=-0.1), "momentum"), (dict(weight_decay=-0.1), "weight_decay")])))
 for _spec in _SPECS: register(_spec)

@@ -5,85 +5,39 @@
 # %% ../nbs/40_speed.ipynb #07edc7ed
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import torch
 
 from .benchmark import BASELINES, benchmark_steps, describe_machine, make_params
+from .commands import Command, header, setup
 from .core import default_device
-from .enhanced_sgd import EnhancedSGD
-from .gradient_ascent import GradientAscent
-from .gradient_equilibrium import GradientEquilibrium
-from .gravity import Gravity
-from .sign import Rprop, Signum, SignSGD
+from .specs import load_specs
 
 # %% auto #0
-__all__ = ['ENTRIES', 'speed_command', 'SpeedEntry', 'state_bytes_per_param', 'copy_bandwidth', 'traffic_floor_bytes',
+__all__ = ['speed_command', 'speed_entries', 'candidates', 'state_bytes_per_param', 'copy_bandwidth', 'traffic_floor_bytes',
            'measure_entry', 'speed_table', 'speed_summary']
 
 # %% ../nbs/40_speed.ipynb #766b4a27
-def _optional(module: str, attr: str):
-    "`module.attr` if it can be imported here, else None (third-party peers are optional)."
-    try: return getattr(importlib.import_module(module), attr)
-    except Exception: return None
+def speed_entries() -> dict:
+    "The optimizers in the speed table, by name: every registered spec with a `speed` row (see `gradopt.specs.Speed`)."
+    return {name: spec for name, spec in load_specs().items() if spec.speed is not None}
 
-@dataclass
-class SpeedEntry:
-    "A gradopt optimizer in the speed table: how to make it at its defaults, its targets, and its peers."
-    name: str
-    make: Callable  # make(params, foreach) -> the optimizer
-    target: float  # target for the best eager path, x best SGD-momentum step (CPU, 10M parameters)
-    compiled_target: float = 1.3  # target for the compiled path
-    peers: Callable = dict  # () -> {name: make(params)} for the peers importable here
-
-    def candidates(self, compiled: bool = True) -> dict:
-        "The gradopt paths and the peers, each as name -> make(params)."
-        c = {f"{self.name} (loop)": lambda ps: self.make(ps, False), f"{self.name} (foreach)": lambda ps: self.make(ps, True)}
-        if compiled: c[f"{self.name} (compiled)"] = lambda ps: self.make(ps, None).compile()
-        return {**c, **self.peers()}
-
-def _torch_pair(label, cls, **kw):
-    return {f"{label} (loop)": lambda ps: cls(ps, foreach=False, **kw), f"{label} (foreach)": lambda ps: cls(ps, foreach=True, **kw)}
-
-def _gravity_peers():
-    po = _optional("pytorch_optimizer", "Gravity")
-    return {} if po is None else {"pytorch-optimizer Gravity": lambda ps: po(ps, lr=0.1, alpha=0.01, beta=0.9)}
-
-def _sign_peers(momentum):
-    po = _optional("pytorch_optimizer", "SignSGD")
-    return {} if po is None else {f"pytorch-optimizer SignSGD(momentum={momentum})": lambda ps: po(ps, lr=1e-3, momentum=momentum)}
-
-def _ascent_peers():
-    peers = {**_torch_pair("torch Adam maximize", torch.optim.Adam, maximize=True),
-             "torch Adam maximize (fused)": lambda ps: torch.optim.Adam(ps, maximize=True, fused=True)}
-    original = _optional("gradient_ascent", "GradientAscent")
-    if original is not None: peers["gradient-ascent 0.0.2"] = lambda ps: original(ps)
-    return peers
-
-def _equilibrium_peers():
-    peers = _torch_pair("torch SGD", torch.optim.SGD, lr=0.01)
-    original = _optional("ge", "GradientEquilibrum")  # the gradient-equilibrum package installs the module `ge`
-    if original is not None: peers["gradient-equilibrum 0.0.3"] = lambda ps: original(ps, lr=0.01)
-    return peers
-
-ENTRIES = {e.name: e for e in [
-    SpeedEntry("Gravity", lambda ps, f: Gravity(ps, foreach=f, seed=0), 1.5, peers=_gravity_peers),
-    SpeedEntry("Rprop", lambda ps, f: Rprop(ps, foreach=f), 2.0, peers=lambda: _torch_pair("torch Rprop", torch.optim.Rprop)),
-    SpeedEntry("SignSGD", lambda ps, f: SignSGD(ps, lr=1e-3, foreach=f), 1.2, peers=lambda: _sign_peers(0.0)),
-    SpeedEntry("Signum", lambda ps, f: Signum(ps, lr=1e-3, foreach=f), 1.2, peers=lambda: _sign_peers(0.9)),
-    SpeedEntry("GradientAscent", lambda ps, f: GradientAscent(ps, foreach=f), 2.0, 1.5, peers=_ascent_peers),
-    SpeedEntry("GradientEquilibrium", lambda ps, f: GradientEquilibrium(ps, lr=0.01, foreach=f), 1.0, peers=_equilibrium_peers),
-    SpeedEntry("EnhancedSGD", lambda ps, f: EnhancedSGD(ps, foreach=f, seed=0), 2.5),
-]}
+def candidates(name: str, # a key of `speed_entries()`
+               compiled: bool = True) -> dict: # include the compiled path
+    "The gradopt paths of optimizer `name` (loop, foreach, compiled) and its peers, each as label -> make(params)."
+    spec = speed_entries()[name]
+    def make(foreach): return lambda ps: spec.build(ps, {**spec.speed.hp, "foreach": foreach}, seed=0)
+    paths = {f"{name} (loop)": make(False), f"{name} (foreach)": make(True)}
+    if compiled: paths[f"{name} (compiled)"] = lambda ps: make(None)(ps).compile()
+    return {**paths, **spec.speed.peers()}
 
 # %% ../nbs/40_speed.ipynb #0e7972aa
 def _state_tensors(obj, skip: set, found: dict):
@@ -126,7 +80,7 @@ def traffic_floor_bytes(state_bytes: float, element_size: int = 4) -> float:
     return 3 * element_size + 2 * state_bytes
 
 # %% ../nbs/40_speed.ipynb #787656dc
-def measure_entry(name: str, # a key of `ENTRIES`
+def measure_entry(name: str, # a key of `speed_entries()`
                   n_params: int, # parameters in all (20 float32 tensors)
                   rounds: int = 15, # timed steps per candidate
                   warmup: int = 3, # untimed steps first (the first one compiles the compiled path)
@@ -136,16 +90,15 @@ def measure_entry(name: str, # a key of `ENTRIES`
     "Time one entry's candidates and the SGD-momentum baselines, interleaved; one row per candidate."
     if threads is not None: torch.set_num_threads(threads)
     device = torch.device(device) if device is not None else default_device()
-    entry = ENTRIES[name]
-    candidates = entry.candidates(compiled)
+    paths = candidates(name, compiled)
     first = {}
-    times = benchmark_steps(candidates, n_params=n_params, rounds=rounds, warmup=warmup, device=device, first_steps=first)
+    times = benchmark_steps(paths, n_params=n_params, rounds=rounds, warmup=warmup, device=device, first_steps=first)
     bandwidth = copy_bandwidth(n_params * 4, device)
     med = {k: statistics.median(v) for k, v in times.items()}
     best = min(med[k] for k in BASELINES)
     rows = []
     for cand, m in med.items():
-        state = state_bytes_per_param({**BASELINES, **candidates}[cand])
+        state = state_bytes_per_param({**BASELINES, **paths}[cand])
         floor = n_params * traffic_floor_bytes(state) / bandwidth
         rows.append(dict(entry=name, candidate=cand, n_params=n_params, median_ms=1e3 * m, x_sgd_momentum=m / best,
                          x_floor=m / floor, state_bytes_per_param=state, first_step_s=first[cand], bandwidth_gb_s=bandwidth / 1e9,
@@ -162,7 +115,7 @@ def _in_fresh_process(fn_name: str, *args):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 # %% ../nbs/40_speed.ipynb #db73bbca
-def speed_table(entries=None, # names in `ENTRIES` (default: all)
+def speed_table(entries=None, # names in `speed_entries()` (default: all)
                 sizes=(1_000_000, 10_000_000, 50_000_000), # parameter counts
                 rounds: int = 15, # timed steps per candidate
                 compiled: bool = True, # include the compiled paths
@@ -172,9 +125,10 @@ def speed_table(entries=None, # names in `ENTRIES` (default: all)
                 progress: bool = True): # a tqdm bar over the pairs
     "Measure each (entry, size) pair, or load it from `out`; return all rows as a pandas DataFrame."
     import pandas as pd
-    entries = list(ENTRIES) if entries is None else list(entries)
+    known = speed_entries()
+    entries = list(known) if entries is None else list(entries)
     for name in entries:
-        if name not in ENTRIES: raise ValueError(f"Invalid entries: {name!r} is not one of {', '.join(ENTRIES)}")
+        if name not in known: raise ValueError(f"Invalid entries: {name!r} is not one of {', '.join(known)}")
     for n in sizes:
         if not isinstance(n, int) or n < 20: raise ValueError(f"Invalid sizes: {n!r}; each size must be an int >= 20 (20 tensors)")
     if not isinstance(rounds, int) or rounds < 1: raise ValueError(f"Invalid rounds: {rounds!r}; it must be an int >= 1")
@@ -205,7 +159,7 @@ def speed_table(entries=None, # names in `ENTRIES` (default: all)
 # %% ../nbs/40_speed.ipynb #29388508
 def _path(entry: str, candidate: str):
     "'compiled' or 'eager' for a gradopt path of `entry`, None for a peer or a baseline."
-    if not candidate.startswith(ENTRIES[entry].name + " ("): return None
+    if not candidate.startswith(entry + " ("): return None
     return "compiled" if candidate.endswith("(compiled)") else "eager"
 
 def speed_summary(df, # rows from `speed_table`
@@ -219,7 +173,8 @@ def speed_summary(df, # rows from `speed_table`
         columns={"x_floor": f"x floor @{at / 1e6:g}M", "state_bytes_per_param": "state B/param"}))
     path = pd.Series([_path(e, c) for e, c in out.index], index=out.index)
     out["compile s"] = (here.first_step_s - here.median_ms / 1e3).where(path == "compiled")
-    out["target"] = [{"eager": ENTRIES[e].target, "compiled": ENTRIES[e].compiled_target}.get(p, float("nan"))
+    rows = speed_entries()
+    out["target"] = [{"eager": rows[e].speed.target, "compiled": rows[e].speed.compiled_target}.get(p, float("nan"))
                      for (e, _), p in path.items()]
     ratio = out.get(f"x SGD-m @{at / 1e6:g}M")
     if ratio is not None:  # the eager target is for the best eager path; the compiled one for the compiled path
@@ -230,18 +185,17 @@ def speed_summary(df, # rows from `speed_table`
 
 # %% ../nbs/40_speed.ipynb #8138631e
 def _speed_args(p):
-    p.add_argument("--optimizers", nargs="*", default=None, choices=list(ENTRIES), metavar="NAME",
-                   help=f"optimizers to time (default: all of {', '.join(ENTRIES)})")
+    p.add_argument("--optimizers", nargs="*", default=None, choices=list(speed_entries()), metavar="NAME",
+                   help=f"optimizers to time (default: all of {', '.join(speed_entries())})")
     p.add_argument("--sizes", nargs="*", type=int, default=None, help="parameter counts (default 1,000,000; --full 1M 10M 50M)")
     p.add_argument("--rounds", type=int, default=None, help="timed steps per candidate (default 5; --full 15)")
     p.add_argument("--no-compile", action="store_true", help="leave out the compiled paths (their first step compiles for seconds)")
 
 def _speed_run(args):
-    from gradopt.cli import _setup, _header
-    dev = _setup(args)
+    dev = setup(args)
     sizes = tuple(args.sizes or ((1_000_000, 10_000_000, 50_000_000) if args.full else (1_000_000,)))
     rounds = args.rounds or (15 if args.full else 5)
-    print(_header(f"optimizer step time, float32 parameters in 20 tensors, {rounds} rounds, one process per optimizer", dev,
+    print(header(f"optimizer step time, float32 parameters in 20 tensors, {rounds} rounds, one process per optimizer", dev,
                   args.full, "quick run (a shared or small machine gives noisy times)"))
     table = speed_table(args.optimizers, sizes, rounds, compiled=not args.no_compile, out=args.out, device=dev,
                         progress=not args.quiet)
@@ -249,8 +203,5 @@ def _speed_run(args):
     summary.to_csv(args.out / "summary.csv")
     print(summary.to_string()); print(f"wrote {args.out / 'speed.jsonl'}, {args.out / 'summary.csv'}")
 
-def _speed_command():
-    from gradopt.cli import Command
-    return Command("speed", "time the step of every gradopt optimizer, in every path, against torch.optim and third-party peers",
-                   _speed_args, _speed_run)
-speed_command = _speed_command()
+speed_command = Command("speed", "time the step of every gradopt optimizer, in every path, against torch.optim and third-party peers",
+                        _speed_args, _speed_run)
