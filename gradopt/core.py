@@ -34,12 +34,20 @@ def check_range(name: str, # the argument's name
                 low: float = -math.inf, # smallest allowed value
                 high: float = math.inf, # largest allowed value
                 *, low_open: bool = False, # exclude `low` itself
-                high_open: bool = False): # exclude `high` itself
+                high_open: bool = False, # exclude `high` itself
+                finite: bool = True): # refuse inf and -inf (NaN is always refused)
     "Check that `value` is a real number in the interval from `low` to `high`."
-    lo, hi = "(" if low_open else "[", ")" if high_open else "]"
-    ok = (_is_number(value) and not math.isnan(value)
+    ok = (_is_number(value) and not math.isnan(value) and (math.isfinite(value) or not finite)
           and (value > low if low_open else value >= low) and (value < high if high_open else value <= high))
-    check_arg(name, value, ok, f"a number in {lo}{low}, {high}{hi}")
+    check_arg(name, value, ok, _interval_words(low, high, low_open, high_open, finite))
+
+def _interval_words(low, high, low_open, high_open, finite) -> str:
+    "What `check_range` allows, in words: 'a finite number >= 0', 'a number in (0, 1)'."
+    kind = "a finite number" if finite else "a number"
+    if math.isinf(low) and math.isinf(high): return kind
+    if math.isinf(high): return f"{kind} {'>' if low_open else '>='} {low:g}"
+    if math.isinf(low): return f"{kind} {'<' if high_open else '<='} {high:g}"
+    return f"a number in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
 
 def check_choice(name: str, value, choices):
     "Check that `value` is one of `choices`."
