@@ -310,7 +310,7 @@ def check_compiled(spec: Conformance):
     assert counter.frame_count <= 4, f"compiled {counter.frame_count} graphs in {spec.steps} steps: something recompiles every step"
     return f"{counter.frame_count} graphs"
 
-_GENERIC_BAD = [({"lr": -1.0}, "lr"), ({"lr": math.inf}, "lr"), ({"maximize": "yes"}, "maximize"), ({"foreach": 1}, "foreach")]
+_GENERIC_BAD = [({"lr": -1.0}, "lr"), ({"lr": math.inf}, "lr"), ({"lr": torch.tensor(0.01)}, "lr"), ({"maximize": "yes"}, "maximize"), ({"foreach": 1}, "foreach")]
 
 def check_bad_args(spec: Conformance):
     "Bad arguments raise ValueError naming the argument, for defaults and for param groups alike."

@@ -82,6 +82,10 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
 
     def check_hyperparameters(self, group: dict):
         "Raise `ValueError` for a bad value in `group`; subclasses extend this for their own hyperparameters."
+        check_arg("lr", group["lr"], not isinstance(group["lr"], torch.Tensor),
+                  "a Python number: gradopt's updates use it as a scalar factor, and torch.optim's tensor lr serves its "
+                  "capturable (CUDA-graph) mode, which gradopt does not have; pass float(lr) (opt.compile() already feeds "
+                  "it to the compiled step as a tensor, so a changing lr never recompiles)")
         check_range("lr", group["lr"], 0)
         check_choice("maximize", group["maximize"], (False, True))
         check_choice("foreach", group["foreach"], (None, False, True))
