@@ -17,8 +17,8 @@ import torch
 __all__ = ['CHECKS', 'HandStep', 'Conformance', 'check_hand_steps', 'check_fast_equals_reference', 'check_state_dict_resume',
            'check_copy_and_pickle', 'check_lr_zero', 'check_descends_and_maximize', 'check_grad_untouched',
            'check_skips_missing_grads', 'check_param_groups', 'check_lr_scheduler', 'check_grad_scaler',
-           'check_complex', 'check_sparse_rejected', 'check_closure', 'check_compiled', 'check_bad_args',
-           'run_conformance']
+           'check_complex', 'check_sparse_rejected', 'check_closure', 'check_nonfinite_grads', 'check_compiled',
+           'check_bad_args', 'run_conformance']
 
 # %% ../nbs/01a_conformance.ipynb #2aaf4dc2
 @dataclass
@@ -286,6 +286,17 @@ def check_closure(spec: Conformance):
     loss = opt.step(closure)
     assert isinstance(loss, torch.Tensor) and loss.item() == 3.0, f"step returned {loss!r}, not the closure's loss"
 
+def check_nonfinite_grads(spec: Conformance):
+    "A NaN gradient entry is not hidden: its parameter entry becomes non-finite, or moves exactly as a zero gradient would (sign methods)."
+    def first_entry_after(value):
+        ps = _start_params(); opt = spec.make(ps); base = _closure_for(ps, 0)
+        def closure():
+            loss = base(); ps[0].grad.view(-1)[0] = value; return loss
+        opt.step(closure)
+        return ps[0].detach().reshape(-1)[0]
+    x, zero = first_entry_after(math.nan), first_entry_after(0.0)
+    assert not torch.isfinite(x) or x == zero, f"a NaN gradient entry moved its parameter to {x.item()} (a zero gradient: {zero.item()})"
+
 def check_compiled(spec: Conformance):
     "`compile()` traces each update in one graph (no graph breaks), does not recompile as the lr or step count change, and equals the reference."
     from torch._dynamo.testing import CompileCounter  # a backend that counts graphs and runs them eagerly
@@ -328,7 +339,7 @@ def check_bad_args(spec: Conformance):
 CHECKS = [check_hand_steps, check_fast_equals_reference, check_state_dict_resume, check_copy_and_pickle,
           check_lr_zero, check_descends_and_maximize, check_grad_untouched, check_skips_missing_grads,
           check_param_groups, check_lr_scheduler, check_grad_scaler, check_complex, check_sparse_rejected,
-          check_closure, check_bad_args, check_compiled]
+          check_closure, check_bad_args, check_nonfinite_grads, check_compiled]
 
 # %% ../nbs/01a_conformance.ipynb #e10855c7
 def run_conformance(spec, # the optimizer to check: a `Conformance`, or an `OptimizerSpec` (its case)
