@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from .commands import Command, add_common, header, setup
+from .commands import Command, add_common, header, positive_int, setup
 from .specs import load_specs
 
 # %% auto #0
@@ -21,11 +21,10 @@ __all__ = ['demo_command', 'trajectory_command', 'grid_command', 'COMMANDS', 'qu
 
 # %% ../nbs/29_cli.ipynb #3026dc7d
 def _demo_args(p):
-    p.add_argument("--epochs", type=int, default=10, help="epochs per run (default 10)")
-    p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    p.add_argument("--epochs", type=positive_int, default=10, help="epochs per run (default 10)")
+    p.add_argument("--seeds", type=positive_int, default=5, help="seeds 0..N-1 (default 5)")
 
 def _demo_run(args):
-    if args.epochs < 1 or args.seeds < 1: raise ValueError("--epochs and --seeds must be at least 1")
     dev = setup(args)
     from gradopt.quickstart import demo
     what = ("MNIST (torchvision, 10% validation), GradRetentionNet CNN" if args.full
@@ -58,21 +57,20 @@ def _trajectory_args(p):
                    help="an optimizer name (default torch.Adam; see `gradopt grid --list`)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's)")
     p.add_argument("--hp", nargs="*", default=[], metavar="NAME=VALUE", help="other hyperparameters, e.g. --hp momentum=0.9")
-    p.add_argument("--steps", type=int, default=300, help="optimizer steps (default 300; --full 10x)")
+    p.add_argument("--steps", type=positive_int, default=300, help="optimizer steps (default 300; --full 10x)")
     p.add_argument("--start", type=float, nargs=2, default=None, metavar=("X", "Y"), help="starting point (default: the function's)")
     p.add_argument("--seed", type=int, default=0, help="seed of the optimizer's randomness (default 0)")
 
 def _trajectory_run(args):
-    setup(args)
-    import numpy as np
-    import pandas as pd
-    from gradopt.plots import explorer_update
     from gradopt.specs import check_optimizer
     hp = _parse_hp(args.hp)
     if args.lr is not None: hp = {"lr": args.lr, **hp}
     check_optimizer(args.optimizer, hp)
+    setup(args)  # after every check: a rejected run creates nothing
+    import numpy as np
+    import pandas as pd
+    from gradopt.plots import explorer_update
     steps = args.steps * (10 if args.full else 1)
-    if steps < 1: raise ValueError(f"Invalid --steps: {args.steps}. It must be at least 1.")
     fig, text, run = explorer_update(args.function, args.optimizer, steps, args.seed, args.start, **hp)
     fig.savefig(args.out / "trajectory.png", dpi=120)
     path = pd.DataFrame(run["path"], columns=["x", "y"]).assign(f=run["f"]).rename_axis("step").reset_index()
@@ -97,15 +95,15 @@ def _grid_args(p):
     p.add_argument("--optimizers", nargs="*", default=None, choices=list(load_specs()), metavar="NAME",
                    help=f"optimizer names (default: {', '.join(quick_optimizers())}; all: see --list)")
     p.add_argument("--lrs", type=float, nargs="*", default=None, help="one learning-rate grid for all (default: 5 per optimizer around its default)")
-    p.add_argument("--epochs", type=int, default=None, help="epochs per run (default 5; --full 10)")
-    p.add_argument("--seeds", type=int, default=5, help="final seeds 0..N-1 (at least 5; default 5)")
-    p.add_argument("--batch-size", type=int, default=None, help="mini-batch size (default: the problem's)")
+    p.add_argument("--epochs", type=positive_int, default=None, help="epochs per run (default 5; --full 10)")
+    p.add_argument("--seeds", type=positive_int, default=5, help="final seeds 0..N-1 (at least 5; default 5)")
+    p.add_argument("--batch-size", type=positive_int, default=None, help="mini-batch size (default: the problem's)")
     p.add_argument("--engine", default="serial", choices=["serial", "ray"], help="run the runs here one by one (default), or as Ray tasks")
     p.add_argument("--address", default=None, help="with --engine ray: a running Ray cluster ('auto', 'host:port'); default: a local Ray")
     p.add_argument("--list", action="store_true", help="list the optimizer and problem names, and exit")
 
 def _grid_run(args):
-    from gradopt.runner import get_problem, tune
+    from gradopt.runner import get_engine, get_problem, tune
     from gradopt.specs import IMPORT_ERRORS
     from gradopt.problems import FUNCTIONS
     from gradopt.data import DATASETS
@@ -116,15 +114,17 @@ def _grid_run(args):
         print("problems:", ", ".join(FUNCTIONS), ", quadratic_deep, or <dataset>-<model> with dataset in",
               ", ".join(DATASETS), "and model in", ", ".join(MODELS))
         return
-    dev = setup(args)
-    import matplotlib.pyplot as plt
-    from gradopt.plots import plot_curves, plot_lr_sensitivity
     names = args.optimizers or quick_optimizers()
     overrides = {k: v for k, v in dict(epochs=args.epochs or (10 if args.full else 5), batch_size=args.batch_size).items() if v is not None}
     name = args.problem or ("mnist-cnn" if args.full else "digits-mlp")
     problem = get_problem(name)
     overrides = {k: v for k, v in overrides.items() if hasattr(problem, k)}
     problem = get_problem(name, **overrides)
+    if args.seeds < 5: raise ValueError(f"Invalid --seeds: {args.seeds}. Comparisons report at least 5 seeds per configuration.")
+    get_engine(args.engine, args.address)  # a bad engine or address fails here
+    dev = setup(args)  # after every check: a rejected run creates nothing
+    import matplotlib.pyplot as plt
+    from gradopt.plots import plot_curves, plot_lr_sensitivity
     print(header(f"problem {problem.name} ({problem.epochs} epochs), optimizers {', '.join(names)}, "
                   f"lr tuned on seed 0, final seeds 0-{args.seeds - 1}", dev, args.full))
     tuned = tune(problem, names, lrs=args.lrs, seeds=tuple(range(args.seeds)), out_dir=args.out, progress=not args.quiet,

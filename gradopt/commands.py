@@ -16,7 +16,7 @@ from .benchmark import describe_machine
 from .core import default_device
 
 # %% auto #0
-__all__ = ['Command', 'add_common', 'check_device', 'setup', 'header']
+__all__ = ['Command', 'positive_int', 'add_common', 'check_device', 'setup', 'header']
 
 # %% ../nbs/28_commands.ipynb #f8cf3c8b
 @dataclass
@@ -28,13 +28,20 @@ class Command:
     run: Callable  # run(args) -> None: do it (print a summary, write files to args.out)
     description: str = ""  # longer text for `gradopt <name> --help`
 
+def positive_int(text: str) -> int:
+    "An argparse type: a whole number >= 1, so that `--epochs 0` is an error at parsing, not a silent default."
+    try: value = int(text)
+    except ValueError: value = None
+    if value is None or value < 1: raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
+
 def add_common(p: argparse.ArgumentParser, name: str):
     "The options every subcommand has: --full, --out, --device, --threads."
     p.add_argument("--full", action="store_true", help="the full-size run, for a GPU machine (default: the quick run on embedded data)")
     p.add_argument("--out", type=Path, default=Path("gradopt-results") / name, help=f"output folder (default: gradopt-results/{name})")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.add_argument("--threads", type=int, default=None,
+    p.add_argument("--threads", type=positive_int, default=None,
                    help="torch CPU threads (default: 1 for quick runs, whose tiny networks are fastest on one thread; torch's default with --full)")
 
 def check_device(device: str | None) -> torch.device:

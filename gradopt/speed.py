@@ -17,7 +17,7 @@ from typing import Callable
 import torch
 
 from .benchmark import BASELINES, benchmark_steps, describe_machine, make_params
-from .commands import Command, header, setup
+from .commands import Command, header, positive_int, setup
 from .core import default_device
 from .specs import load_specs
 
@@ -187,8 +187,8 @@ def speed_summary(df, # rows from `speed_table`
 def _speed_args(p):
     p.add_argument("--optimizers", nargs="*", default=None, choices=list(speed_entries()), metavar="NAME",
                    help=f"optimizers to time (default: all of {', '.join(speed_entries())})")
-    p.add_argument("--sizes", nargs="*", type=int, default=None, help="parameter counts (default 1,000,000; --full 1M 10M 50M)")
-    p.add_argument("--rounds", type=int, default=None, help="timed steps per candidate (default 5; --full 15)")
+    p.add_argument("--sizes", nargs="*", type=positive_int, default=None, help="parameter counts (default 1,000,000; --full 1M 10M 50M)")
+    p.add_argument("--rounds", type=positive_int, default=None, help="timed steps per candidate (default 5; --full 15)")
     p.add_argument("--no-compile", action="store_true", help="leave out the compiled paths (their first step compiles for seconds)")
 
 def _speed_run(args):
