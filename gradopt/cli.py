@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from .commands import Command, add_common, header, positive_int, setup
+from .commands import Command, add_common, header, missing_module_message, positive_int, setup
 from .specs import load_specs
 
 # %% auto #0
@@ -177,3 +177,4 @@ def main(argv=None):
     from gradopt.data import MissingDependency
     try: args._command.run(args)
     except (ValueError, MissingDependency, FileNotFoundError) as e: args._parser.error(str(e))
+    except ModuleNotFoundError as e: args._parser.error(missing_module_message(e))  # an extra that is not installed

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -16,7 +17,8 @@ from .benchmark import describe_machine
 from .core import default_device
 
 # %% auto #0
-__all__ = ['Command', 'positive_int', 'add_common', 'check_device', 'setup', 'header']
+__all__ = ['Command', 'positive_int', 'add_common', 'check_device', 'setup', 'header', 'extra_providing',
+           'missing_module_message']
 
 # %% ../nbs/28_commands.ipynb #f8cf3c8b
 @dataclass
@@ -69,3 +71,26 @@ def header(what: str, # what ran: data, model, optimizers, seeds
            quick: str = "quick run (embedded data; not a paper-scale result)") -> str: # how a quick run is labelled
     "The first lines of a command's output: what ran, at which size, on which machine."
     return f"{what} — {'full run' if full else quick}\n{describe_machine(device)}"
+
+# %% ../nbs/28_commands.ipynb #3adb2bb7
+def extra_providing(package: str) -> str | None:
+    "The smallest extra of gradopt (other than `dev`) that installs `package`, from the installed metadata; None if none does."
+    from importlib import metadata
+    try: requirements = metadata.requires("gradopt") or []
+    except metadata.PackageNotFoundError: return None
+    extras = {}
+    for req in requirements:
+        name, _, marker = req.partition(";")
+        extra = re.search(r"extra\s*==\s*['\"]([^'\"]+)['\"]", marker)
+        if extra and extra.group(1) != "dev":
+            extras.setdefault(extra.group(1), set()).add(re.split(r"[<>=!~\[ ]", name.strip())[0].lower())
+    hits = [e for e, packages in extras.items() if package.lower() in packages]
+    return min(hits, key=lambda e: len(extras[e])) if hits else None
+
+def missing_module_message(error: ModuleNotFoundError) -> str:
+    "One line for a command that met a missing package: what is missing and the pip command that installs it."
+    module = (error.name or "").split(".")[0]
+    package = {"sklearn": "scikit-learn"}.get(module, module)
+    extra = extra_providing(package)
+    how = f'pip install "gradopt[{extra}]"' if extra else f"pip install {package}"
+    return f"this command needs the package {package!r}, which is not installed here: {how}"
