@@ -16,7 +16,7 @@ from .conformance import Conformance, HandStep, run_conformance
 from .specs import OptimizerSpec, Speed, SPECS, REGISTRY, get_optimizer, load_specs, make_optimizer, register
 
 def _optimizer_classes() -> dict:
-    "gradopt's optimizer classes by name: those of the registered specs, and the other optimizer classes their modules export."
+    "gradopt's optimizer classes by name: those of the specs, and the other optimizer classes their modules export."
     found = {}
     for spec in load_specs().values():
         module = getattr(spec.make, "__module__", "")
@@ -26,7 +26,9 @@ def _optimizer_classes() -> dict:
             if isinstance(obj, type) and issubclass(obj, torch.optim.Optimizer): found[name] = obj
     return found
 
-globals().update(_optimizer_classes())  # gradopt.Gravity, gradopt.Rprop, ...: one name per optimizer class, from the specs
+# gradopt.Gravity, gradopt.Rprop, ...: one name per optimizer class, from the specs
+globals().update(_optimizer_classes())
 __all__ = ["GradOptimizer", "check_arg", "check_choice", "check_range", "default_device", "Conformance", "HandStep",
-           "run_conformance", "OptimizerSpec", "Speed", "SPECS", "REGISTRY", "get_optimizer", "load_specs", "make_optimizer",
+           "run_conformance", "OptimizerSpec", "Speed", "SPECS", "REGISTRY", "get_optimizer", "load_specs",
+           "make_optimizer",
            "register", *_optimizer_classes()]

@@ -27,7 +27,8 @@ def make_params(n_params: int, n_tensors: int = 20, dtype=torch.float32, device=
 def _sgd_momentum(foreach: bool):
     return lambda ps: get_optimizer("torch.SGD-momentum").build(ps, dict(lr=1e-3, foreach=foreach))
 
-BASELINES = {f"torch SGD-momentum ({'foreach' if f else 'loop'})": _sgd_momentum(f) for f in (False, True)}  # the yardstick
+# the yardstick: torch's SGD with momentum, both paths
+BASELINES = {f"torch SGD-momentum ({'foreach' if f else 'loop'})": _sgd_momentum(f) for f in (False, True)}
 
 def _sync(device):
     if torch.device(device).type == "cuda": torch.cuda.synchronize()
@@ -40,11 +41,12 @@ def benchmark_steps(candidates: dict[str, Callable], # name -> function making t
                     dtype=torch.float32,
                     device="cpu",
                     seed: int = 0,
-                    first_steps: dict | None = None, # if given, filled with each candidate's first step in seconds (one-off costs: state, compilation)
+                    first_steps: dict | None = None, # filled with each candidate's first step in seconds
                    ) -> dict[str, list[float]]:
     "Seconds per `step()` of each candidate and of the SGD-momentum baselines, interleaved round by round."
     candidates = {**BASELINES, **candidates}
-    grad_sources = [[torch.randn_like(p) * (1 + k) for p in make_params(n_params, n_tensors, dtype, device, seed + 1 + k)]
+    grad_sources = [[torch.randn_like(p) * (1 + k)
+                     for p in make_params(n_params, n_tensors, dtype, device, seed + 1 + k)]
                     for k in range(2)]  # two gradient sets, alternated so that signs change between steps
     runs = {}
     for name, make in candidates.items():
@@ -78,5 +80,6 @@ def describe_machine(device="cpu") -> str:
         for line in open("/proc/cpuinfo"):
             if line.startswith("model name"): cpu = line.split(":", 1)[1].strip(); break
     except OSError: pass
-    where = torch.cuda.get_device_name() if torch.device(device).type == "cuda" else f"{cpu}, {torch.get_num_threads()} threads"
+    cuda = torch.device(device).type == "cuda"
+    where = torch.cuda.get_device_name() if cuda else f"{cpu}, {torch.get_num_threads()} threads"
     return f"{where}; torch {torch.__version__}; Python {platform.python_version()}"

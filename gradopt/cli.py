@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
-import time
-from pathlib import Path
-
-import torch
 
 from .commands import Command, add_common, header, missing_module_message, positive_int, setup
 from .specs import load_specs
@@ -34,7 +29,7 @@ def _demo_run(args):
     runs.to_csv(args.out / "runs.csv", index=False); table.to_csv(args.out / "summary.csv")
     print(table.to_string()); print(f"wrote {args.out / 'runs.csv'}, {args.out / 'summary.csv'}")
 
-demo_command = Command("demo", "train a small network with Gravity, SGD-momentum and Adam over several seeds (the quickstart)",
+demo_command = Command("demo", "train a small network with the quickstart's optimizers over several seeds",
                        _demo_args, _demo_run)
 
 # %% ../nbs/29_cli.ipynb #a7aaeac2
@@ -52,13 +47,16 @@ def _parse_hp(items) -> dict:
 
 def _trajectory_args(p):
     from gradopt.problems import FUNCTIONS
-    p.add_argument("--function", default="rosenbrock", choices=list(FUNCTIONS), help="the test function (default rosenbrock)")
+    p.add_argument("--function", default="rosenbrock", choices=list(FUNCTIONS),
+                   help="the test function (default rosenbrock)")
     p.add_argument("--optimizer", default="torch.Adam", choices=list(load_specs()), metavar="NAME",
                    help="an optimizer name (default torch.Adam; see `gradopt grid --list`)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's)")
-    p.add_argument("--hp", nargs="*", default=[], metavar="NAME=VALUE", help="other hyperparameters, e.g. --hp momentum=0.9")
+    p.add_argument("--hp", nargs="*", default=[], metavar="NAME=VALUE",
+                   help="other hyperparameters, e.g. --hp momentum=0.9")
     p.add_argument("--steps", type=positive_int, default=300, help="optimizer steps (default 300; --full 10x)")
-    p.add_argument("--start", type=float, nargs=2, default=None, metavar=("X", "Y"), help="starting point (default: the function's)")
+    p.add_argument("--start", type=float, nargs=2, default=None, metavar=("X", "Y"),
+                   help="starting point (default: the function's)")
     p.add_argument("--seed", type=int, default=0, help="seed of the optimizer's randomness (default 0)")
 
 def _trajectory_run(args):
@@ -94,12 +92,15 @@ def _grid_args(p):
     p.add_argument("--problem", default=None, help="a problem name (default digits-mlp; --full mnist-cnn)")
     p.add_argument("--optimizers", nargs="*", default=None, choices=list(load_specs()), metavar="NAME",
                    help=f"optimizer names (default: {', '.join(quick_optimizers())}; all: see --list)")
-    p.add_argument("--lrs", type=float, nargs="*", default=None, help="one learning-rate grid for all (default: 5 per optimizer around its default)")
+    p.add_argument("--lrs", type=float, nargs="*", default=None,
+                   help="one learning-rate grid for all (default: 5 per optimizer around its default)")
     p.add_argument("--epochs", type=positive_int, default=None, help="epochs per run (default 5; --full 10)")
     p.add_argument("--seeds", type=positive_int, default=5, help="final seeds 0..N-1 (at least 5; default 5)")
     p.add_argument("--batch-size", type=positive_int, default=None, help="mini-batch size (default: the problem's)")
-    p.add_argument("--engine", default="serial", choices=["serial", "ray"], help="run the runs here one by one (default), or as Ray tasks")
-    p.add_argument("--address", default=None, help="with --engine ray: a running Ray cluster ('auto', 'host:port'); default: a local Ray")
+    p.add_argument("--engine", default="serial", choices=["serial", "ray"],
+                   help="run the runs here one by one (default), or as Ray tasks")
+    p.add_argument("--address", default=None,
+                   help="with --engine ray: a running Ray cluster ('auto', 'host:port'); default: a local Ray")
     p.add_argument("--list", action="store_true", help="list the optimizer and problem names, and exit")
 
 def _grid_run(args):
@@ -115,24 +116,28 @@ def _grid_run(args):
               ", ".join(DATASETS), "and model in", ", ".join(MODELS))
         return
     names = args.optimizers or quick_optimizers()
-    overrides = {k: v for k, v in dict(epochs=args.epochs or (10 if args.full else 5), batch_size=args.batch_size).items() if v is not None}
+    sizes = dict(epochs=args.epochs or (10 if args.full else 5), batch_size=args.batch_size)
+    overrides = {k: v for k, v in sizes.items() if v is not None}
     name = args.problem or ("mnist-cnn" if args.full else "digits-mlp")
     problem = get_problem(name)
     overrides = {k: v for k, v in overrides.items() if hasattr(problem, k)}
     problem = get_problem(name, **overrides)
-    if args.seeds < 5: raise ValueError(f"Invalid --seeds: {args.seeds}. Comparisons report at least 5 seeds per configuration.")
+    if args.seeds < 5:
+        raise ValueError(f"Invalid --seeds: {args.seeds}. Comparisons report at least 5 seeds per configuration.")
     get_engine(args.engine, args.address)  # a bad engine or address fails here
     dev = setup(args)  # after every check: a rejected run creates nothing
     import matplotlib.pyplot as plt
     from gradopt.plots import plot_curves, plot_lr_sensitivity
     print(header(f"problem {problem.name} ({problem.epochs} epochs), optimizers {', '.join(names)}, "
                   f"lr tuned on seed 0, final seeds 0-{args.seeds - 1}", dev, args.full))
-    tuned = tune(problem, names, lrs=args.lrs, seeds=tuple(range(args.seeds)), out_dir=args.out, progress=not args.quiet,
-                 device=dev if args.engine == "serial" else args.device,  # on Ray, the engine picks cuda where the cluster has GPUs
+    device = dev if args.engine == "serial" else args.device  # on Ray, the engine picks cuda where the cluster has GPUs
+    tuned = tune(problem, names, lrs=args.lrs, seeds=tuple(range(args.seeds)), out_dir=args.out,
+                 progress=not args.quiet, device=device,
                  engine=args.engine, address=args.address)
     tuned.runs.to_csv(args.out / "runs.csv", index=False)
     tuned.sensitivity.to_csv(args.out / "sensitivity.csv", index=False)
-    tuned.choice.to_csv(args.out / "choice.csv", index=False); tuned.summary.to_csv(args.out / "summary.csv", index=False)
+    tuned.choice.to_csv(args.out / "choice.csv", index=False)
+    tuned.summary.to_csv(args.out / "summary.csv", index=False)
     metric = problem.select[0]
     ax = plot_curves(tuned.runs[tuned.runs.stage == "final"], metric); ax.figure.tight_layout()
     ax.figure.savefig(args.out / "curves.png", dpi=120); plt.close(ax.figure)
@@ -144,7 +149,7 @@ def _grid_run(args):
     print(tuned.summary[cols].round(4).to_string(index=False))
     print(f"wrote runs.csv, sensitivity.csv, choice.csv, summary.csv, curves.png, lr_sensitivity.png to {args.out}")
 
-grid_command = Command("grid", "tune the learning rate of several optimizers on one problem with the same budget, rerun on 5 seeds",
+grid_command = Command("grid", "tune the lr of several optimizers on a problem with one budget, rerun on 5 seeds",
                        _grid_args, _grid_run)
 
 # %% ../nbs/29_cli.ipynb #aac13c26
@@ -160,7 +165,8 @@ def _load(ref: str) -> Command:
 def parser() -> argparse.ArgumentParser:
     "The `gradopt` argument parser with every subcommand in `COMMANDS`."
     ap = argparse.ArgumentParser(prog="gradopt", description="gradopt: unconventional gradient optimizers, measured. "
-                                 "Each subcommand runs a quick version on embedded data by default; --full runs the real size.")
+                                 "Each subcommand runs a quick version on embedded data by default; "
+                                 "--full runs the real size.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="command")
     for ref in COMMANDS:
         cmd = _load(ref)

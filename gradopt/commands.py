@@ -39,12 +39,15 @@ def positive_int(text: str) -> int:
 
 def add_common(p: argparse.ArgumentParser, name: str):
     "The options every subcommand has: --full, --out, --device, --threads."
-    p.add_argument("--full", action="store_true", help="the full-size run, for a GPU machine (default: the quick run on embedded data)")
-    p.add_argument("--out", type=Path, default=Path("gradopt-results") / name, help=f"output folder (default: gradopt-results/{name})")
+    p.add_argument("--full", action="store_true",
+                   help="the full-size run, for a GPU machine (default: the quick run on embedded data)")
+    p.add_argument("--out", type=Path, default=Path("gradopt-results") / name,
+                   help=f"output folder (default: gradopt-results/{name})")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--threads", type=positive_int, default=None,
-                   help="torch CPU threads (default: 1 for quick runs, whose tiny networks are fastest on one thread; torch's default with --full)")
+                   help="torch CPU threads (default: 1 for quick runs, whose tiny networks are fastest on one thread; "
+                        "torch's default with --full)")
 
 def check_device(device: str | None) -> torch.device:
     "The device named by --device (None: `default_device()`), or a `ValueError` saying what is allowed here."
@@ -58,7 +61,7 @@ def check_device(device: str | None) -> torch.device:
     return dev
 
 def setup(args) -> torch.device:
-    "Check --threads and --device, then apply --threads, create --out and return the device (a rejected run creates nothing)."
+    "Check --threads and --device; apply --threads, create --out, return the device: a rejected run creates nothing."
     threads = args.threads if args.threads is not None else (None if args.full else 1)
     if threads is not None and threads < 1: raise ValueError(f"Invalid --threads: {threads}. It must be at least 1.")
     device = check_device(args.device)
@@ -74,7 +77,7 @@ def header(what: str, # what ran: data, model, optimizers, seeds
 
 # %% ../nbs/28_commands.ipynb #3adb2bb7
 def extra_providing(package: str) -> str | None:
-    "The smallest extra of gradopt (other than `dev`) that installs `package`, from the installed metadata; None if none does."
+    "The smallest extra of gradopt (not `dev`) that installs `package`, from the installed metadata; None if none does."
     from importlib import metadata
     try: requirements = metadata.requires("gradopt") or []
     except metadata.PackageNotFoundError: return None

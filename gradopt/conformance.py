@@ -36,7 +36,7 @@ class Conformance:
     cls: type  # the optimizer class
     kwargs: dict  # hyperparameters for the checks (the test problems' gradients are of order 1)
     hand_steps: list = field(default_factory=list)  # `HandStep`s worked out in the optimizer's notebook
-    bad_args: list = field(default_factory=list)  # (kwargs, name): constructing with kwargs must raise a ValueError naming `name`
+    bad_args: list = field(default_factory=list)  # (kwargs, name): kwargs must raise a ValueError naming `name`
     group_kwargs: dict | None = None  # hyperparameters for a second param group (default: half the lr)
     moves_at_lr_zero: bool = False  # True if the optimizer documents that lr=0 still moves parameters
     complex_params: str = "real_view"  # "real_view" or "reject"
@@ -44,7 +44,7 @@ class Conformance:
     independent_groups: bool = True  # False if the update couples param groups (e.g. global statistics)
     steps: int = 12  # steps per trajectory
     rtol: float = 1e-10  # tolerance of fast path vs reference, in float64
-    compile_refuses: str | None = None  # the argument for which `compile()` documents a ValueError (None: it must compile)
+    compile_refuses: str | None = None  # the argument `compile()` refuses with a ValueError (None: it compiles)
     name: str | None = None
 
     def __post_init__(self): self.name = self.name or self.cls.__name__
@@ -56,12 +56,14 @@ _SHAPES = [(3, 4), (5,), (0,), (2, 2)]
 def _start_params(dtype=torch.float64, complex_dtype=None):
     g = torch.Generator().manual_seed(1234)
     if complex_dtype is None: ps = [torch.randn(s, generator=g, dtype=dtype) for s in _SHAPES]
-    else: ps = [torch.view_as_complex(torch.randn(*s, 2, generator=g, dtype=dtype)).to(complex_dtype).clone() for s in _SHAPES]
+    else: ps = [torch.view_as_complex(torch.randn(*s, 2, generator=g, dtype=dtype)).to(complex_dtype).clone()
+                for s in _SHAPES]
     return [p.requires_grad_() for p in ps]
 
 def _noise(step, i, p, scale=1.0):
     g = torch.Generator().manual_seed(10_000 + 97 * step + i)
-    return scale * torch.randn(torch.view_as_real(p).shape if p.is_complex() else p.shape, generator=g, dtype=p.real.dtype)
+    shape = torch.view_as_real(p).shape if p.is_complex() else p.shape
+    return scale * torch.randn(shape, generator=g, dtype=p.real.dtype)
 
 def _closure_for(params, step, sign=1.0):
     "A closure setting gradients of sign*f at `step` (one parameter has none at step 3), returning sign*f."
@@ -78,7 +80,8 @@ def _closure_for(params, step, sign=1.0):
     return closure
 
 def _objective(params, sign=1.0):
-    return sum(float((sign * 0.5 * torch.view_as_real(p.detach()).pow(2) if p.is_complex() else sign * 0.5 * p.detach() ** 2).sum()) for p in params)
+    real = [torch.view_as_real(p.detach()) if p.is_complex() else p.detach() for p in params]
+    return sum(float((sign * 0.5 * r ** 2).sum()) for r in real)
 
 def _run(opt, params, steps, start=0, method="step", sign=1.0):
     for t in range(start, start + steps): getattr(opt, method)(_closure_for(params, t, sign))
@@ -119,7 +122,8 @@ def check_hand_steps(spec: Conformance):
                 getattr(opt, method)(closure)
                 got = p.detach()
                 assert torch.allclose(got, torch.tensor(want, dtype=torch.float64), rtol=1e-12, atol=1e-12), (
-                    f"hand step {t + 1} with {h.kwargs} via {method}(foreach={foreach}): got {got.tolist()}, expected {want}")
+                    f"hand step {t + 1} with {h.kwargs} via {method}(foreach={foreach}): "
+                    f"got {got.tolist()}, expected {want}")
 
 def check_fast_equals_reference(spec: Conformance):
     "The loop and foreach paths equal the literal reference in float64: parameters and state, every step."
@@ -216,7 +220,8 @@ def check_param_groups(spec: Conformance):
         _run(alone, alone_ps, spec.steps)  # the closure sets gradients on all, only `sub` is optimized
         first = a if order == 0 else b
         for p, q in zip(first, sub):
-            assert torch.equal(p.detach(), q.detach()), f"group {'with defaults' if order == 0 else other} differs from running it alone"
+            what = 'with defaults' if order == 0 else other
+            assert torch.equal(p.detach(), q.detach()), f"group {what} differs from running it alone"
 
 def check_lr_scheduler(spec: Conformance):
     "An LR scheduler changing lr gives the trajectory of changing lr by hand."
@@ -263,10 +268,12 @@ def check_complex(spec: Conformance):
             return "documented: rejects complex parameters"
         raise AssertionError("complex parameters were not rejected")
     _run(opt, cs, spec.steps)
-    rs = [torch.view_as_real(c.detach()).clone().requires_grad_() for c in _start_params(complex_dtype=torch.complex128)]
+    fresh = _start_params(complex_dtype=torch.complex128)
+    rs = [torch.view_as_real(c.detach()).clone().requires_grad_() for c in fresh]
     _run(spec.make(rs), rs, spec.steps)
     for i, (c, r) in enumerate(zip(cs, rs)):
-        assert torch.allclose(torch.view_as_real(c.detach()), r.detach(), rtol=1e-12, atol=1e-12), f"complex parameter {i} != its real view"
+        same = torch.allclose(torch.view_as_real(c.detach()), r.detach(), rtol=1e-12, atol=1e-12)
+        assert same, f"complex parameter {i} != its real view"
 
 def check_sparse_rejected(spec: Conformance):
     "A sparse gradient raises a RuntimeError that says so."
@@ -287,7 +294,7 @@ def check_closure(spec: Conformance):
     assert isinstance(loss, torch.Tensor) and loss.item() == 3.0, f"step returned {loss!r}, not the closure's loss"
 
 def check_nonfinite_grads(spec: Conformance):
-    "A NaN gradient entry is not hidden: its parameter entry becomes non-finite, or moves exactly as a zero gradient would (sign methods)."
+    "A NaN gradient entry is not hidden: its parameter goes non-finite, or moves as with a zero gradient (sign)."
     def first_entry_after(value):
         ps = _start_params(); opt = spec.make(ps); base = _closure_for(ps, 0)
         def closure():
@@ -295,10 +302,11 @@ def check_nonfinite_grads(spec: Conformance):
         opt.step(closure)
         return ps[0].detach().reshape(-1)[0]
     x, zero = first_entry_after(math.nan), first_entry_after(0.0)
-    assert not torch.isfinite(x) or x == zero, f"a NaN gradient entry moved its parameter to {x.item()} (a zero gradient: {zero.item()})"
+    assert not torch.isfinite(x) or x == zero, (f"a NaN gradient entry moved its parameter to {x.item()} "
+                                               f"(a zero gradient: {zero.item()})")
 
 def check_compiled(spec: Conformance):
-    "`compile()` traces each update in one graph (no graph breaks), does not recompile as the lr or step count change, and equals the reference."
+    "`compile()` traces each update in one graph, does not recompile as lr or step change, and equals the reference."
     from torch._dynamo.testing import CompileCounter  # a backend that counts graphs and runs them eagerly
     counter = CompileCounter()
     ref_ps, ps = _start_params(), _start_params()
@@ -314,14 +322,19 @@ def check_compiled(spec: Conformance):
             for o in (ref, opt): o.param_groups[0]["lr"] *= 0.5
         ref.step_reference(_closure_for(ref_ps, t))
         try: opt.step(_closure_for(ps, t))
-        except Exception as e: raise AssertionError(f"step {t + 1} does not compile in one graph: {type(e).__name__}: {str(e)[:400]}") from e
-        _assert_same(_snapshot(opt, ps), _snapshot(ref, ref_ps), f"step {t + 1}, compiled vs reference", spec.rtol, 1e-12)
+        except Exception as e:
+            why = f"{type(e).__name__}: {str(e)[:400]}"
+            raise AssertionError(f"step {t + 1} does not compile in one graph: {why}") from e
+        what = f"step {t + 1}, compiled vs reference"
+        _assert_same(_snapshot(opt, ps), _snapshot(ref, ref_ps), what, spec.rtol, 1e-12)
     # one graph; one more for the step where a parameter has no gradient, one when the lr first changes (torch
     # then stops treating it as a constant), and one if state starts as None
-    assert counter.frame_count <= 4, f"compiled {counter.frame_count} graphs in {spec.steps} steps: something recompiles every step"
+    graphs = counter.frame_count
+    assert graphs <= 4, f"compiled {graphs} graphs in {spec.steps} steps: something recompiles every step"
     return f"{counter.frame_count} graphs"
 
-_GENERIC_BAD = [({"lr": -1.0}, "lr"), ({"lr": math.inf}, "lr"), ({"lr": torch.tensor(0.01)}, "lr"), ({"maximize": "yes"}, "maximize"), ({"foreach": 1}, "foreach")]
+_GENERIC_BAD = [({"lr": -1.0}, "lr"), ({"lr": math.inf}, "lr"), ({"lr": torch.tensor(0.01)}, "lr"),
+                ({"maximize": "yes"}, "maximize"), ({"foreach": 1}, "foreach")]
 
 def check_bad_args(spec: Conformance):
     "Bad arguments raise ValueError naming the argument, for defaults and for param groups alike."

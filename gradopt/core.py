@@ -58,7 +58,7 @@ def check_choice(name: str, value, choices):
 _instances = itertools.count()
 
 def _update_in_place(opt, group, params, grads, states):
-    "The reference update, with the state tensors it replaces written back into the old ones (compiled: one fused pass)."
+    "The reference update, with the state tensors it replaces written back into the old ones (compiled: one pass)."
     before = [dict(s) for s in states]
     opt.update_reference(group, params, grads, states)
     for s, b in zip(states, before):
@@ -83,8 +83,8 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
     def check_hyperparameters(self, group: dict):
         "Raise `ValueError` for a bad value in `group`; subclasses extend this for their own hyperparameters."
         check_arg("lr", group["lr"], not isinstance(group["lr"], torch.Tensor),
-                  "a Python number: gradopt's updates use it as a scalar factor, and torch.optim's tensor lr serves its "
-                  "capturable (CUDA-graph) mode, which gradopt does not have; pass float(lr) (opt.compile() already feeds "
+                  "a Python number: gradopt's updates use it as a scalar factor, and torch.optim's tensor lr serves "
+                  "its capturable (CUDA-graph) mode, which gradopt does not have; pass float(lr) (opt.compile() feeds "
                   "it to the compiled step as a tensor, so a changing lr never recompiles)")
         check_range("lr", group["lr"], 0)
         check_choice("maximize", group["maximize"], (False, True))
@@ -100,7 +100,8 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
         "The optimizer's random generator for `device`, created on first use from `self.seed`."
         key = str(torch.device(device))
         if key not in self._rngs:
-            if not self.random: raise RuntimeError(f"{type(self).__name__} draws random numbers but does not set random = True")
+            if not self.random:
+                raise RuntimeError(f"{type(self).__name__} draws random numbers but does not set random = True")
             self._rngs[key] = torch.Generator(device=key).manual_seed(self.seed)
         return self._rngs[key]
 
@@ -147,7 +148,8 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
         return group["foreach"]
 
     def prepare_step(self, gathered: list, reference: bool):
-        "Called once per step before any update, with `(group, params, grads, states)` for every group that has gradients (`reference`: `step_reference` is running); a no-op here."
+        """Called once per step before any update, with `(group, params, grads, states)` for every group that has
+        gradients (`reference`: `step_reference` is running); a no-op here."""
 
     def _step(self, closure, update):
         loss = None
@@ -160,7 +162,8 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
             gathered = [(group, *self._gather(group, whole)) for group in self.param_groups]
             gathered = [g for g in gathered if g[1]]
             if self._sharded: self.loss = self.mean_over_ranks(self.loss)  # each rank saw its own share of the batch
-            if gathered: self.prepare_step(gathered, reference=update == self.update_reference)  # the compiled path's statistics are the fast ones
+            # the compiled path's statistics are the fast ones
+            if gathered: self.prepare_step(gathered, reference=update == self.update_reference)
             for group, params, grads, states in gathered: update(group, params, grads, states)
             self._reshard(whole)
         finally: self._shards, self._sharded = {}, []
@@ -175,7 +178,7 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
         return self._step(closure, update)
 
     def compile(self, **options) -> GradOptimizer:
-        "From now on, `step` runs the reference update through `torch.compile(fullgraph=True, **options)`; returns `self`."
+        "From now on, `step` runs the reference update through `torch.compile(fullgraph=True, **options)`; `self`."
         for group in self.param_groups: self.check_compilable(group)
         # a copy of the function with its own code object and name: torch.compile keeps one cache, limited to 8
         # entries, per code object (its guards pin `self`, so instances sharing one would exhaust it), and it
@@ -187,14 +190,15 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
 
 
     def check_compilable(self, group: dict):
-        "Raise `ValueError` if `group` uses an option whose update `torch.compile` cannot trace in one graph; none here."
+        "Raise `ValueError` if `group` uses an option whose update `torch.compile` cannot trace in one graph."
 
     def _update_compiled(self, group, params, grads, states):
         self.check_compilable(group)  # also for groups added or changed after compile()
         box = lambda v: torch.tensor(float(v), dtype=torch.float64) if _is_number(v) else v
         boxed = [{k: box(v) for k, v in s.items()} for s in states]
         loss, self.loss = self.loss, box(self.loss)
-        try: self._compiled(self, group, params, grads, boxed)  # numbers enter as 0-d tensors: no recompiling as they change
+        # numbers enter as 0-d tensors: no recompiling as they change
+        try: self._compiled(self, group, params, grads, boxed)
         finally: self.loss = loss
         for s, b in zip(states, boxed):
             for k, v in b.items(): s[k] = type(s[k])(v.item()) if _is_number(s.get(k)) else v

@@ -36,8 +36,8 @@ __all__ = ['OPTIMIZERS', 'load_gradopt_optimizers', 'PROBLEM_TYPES', 'RUN_FORMAT
            'time_to_target', 'performance_profile', 'Tuned', 'lr_grid', 'tune']
 
 # %% ../nbs/20_runner.ipynb #1faeb344
-from .specs import (IMPORT_ERRORS, SPECS, OptimizerSpec, check_optimizer, get_optimizer, load_specs, make_optimizer,
-                           register_optimizer, resolve_hp)
+from .specs import SPECS, check_optimizer, get_optimizer, load_specs, make_optimizer, resolve_hp
+from .specs import register_optimizer  # noqa: F401 (re-exported: the runner's name for it)
 
 OPTIMIZERS = SPECS  # the runner's name for the registry of specs (not a copy)
 load_gradopt_optimizers = load_specs  # the runner's name for finding every spec

@@ -14,7 +14,7 @@ __all__ = ['is_dtensor', 'Shard', 'ShardedStep']
 
 # %% ../nbs/07a_sharding.ipynb #4f172f67
 def is_dtensor(x) -> bool:
-    "Whether `x` is a torch.distributed `DTensor` (e.g. a parameter sharded by FSDP2), without importing torch.distributed."
+    "Whether `x` is a torch.distributed `DTensor` (a parameter sharded by FSDP2), without importing torch.distributed."
     mod = sys.modules.get("torch.distributed.tensor")
     return mod is not None and isinstance(x, mod.DTensor)
 
@@ -47,14 +47,15 @@ def _dims(dims, ndim):
 
 
 class ShardedStep:
-    "What `GradOptimizer.step` does for parameters sharded over processes (DTensors), and the four helpers the fast paths use."
+    "What `GradOptimizer.step` does for parameters sharded over processes (DTensors), and helpers for the fast paths."
 
     def _unshard(self, p, g, state, whole):
-        "A DTensor parameter's local shard (`whole`: the gathered whole tensor), its gradient and state alike, and its `Shard`."
+        "A DTensor parameter's local shard (`whole`: the whole tensor), its gradient and state alike, its `Shard`."
         shard = Shard(p.device_mesh, p.placements, p.shape, p.to_local(), state)
         if tuple(g.placements) != shard.placements: g = g.redistribute(p.device_mesh, p.placements)
         get = (lambda x: x.full_tensor()) if whole else (lambda x: x.to_local())
-        return get(p) if whole else shard.local, get(g), {k: get(v) if is_dtensor(v) else v for k, v in state.items()}, shard
+        state = {k: get(v) if is_dtensor(v) else v for k, v in state.items()}
+        return get(p) if whole else shard.local, get(g), state, shard
 
     def _reshard(self, whole):
         "After the update: the parameters' slices of the whole tensors (`whole`), and the state, as DTensors again."
@@ -71,7 +72,7 @@ class ShardedStep:
     def reduce_shards(self, values: list, # per tensor: the `op` of its local shard over `dims` (keepdim-shaped)
                       params: list, # the (local) parameters the values belong to
                       op: str = "sum", # "sum", "max" or "min"
-                      dims=None) -> list: # the reduced dimensions: None (all), an int, a tuple, or a list of these, one per value
+                      dims=None) -> list: # reduced dimensions: None (all), an int, a tuple, or a list of those
         """Complete per-tensor reductions begun on the local shards: where `params[i]` is the shard of a parameter
         sharded along a reduced dimension, `values[i]` is all-reduced across the shards (one collective per process
         group, op and dtype for the whole list), and becomes the reduction over the whole tensor. Other values,
@@ -88,7 +89,8 @@ class ShardedStep:
             for j, pl in enumerate(sh.placements):
                 if pl.is_shard() and pl.dim % p.dim() in reduced:
                     group = sh.mesh.get_group(j)
-                    todo.setdefault(j, {}).setdefault((id(group), out[i].dtype, out[i].device), (group, []))[1].append(i)
+                    key = (id(group), out[i].dtype, out[i].device)
+                    todo.setdefault(j, {}).setdefault(key, (group, []))[1].append(i)
         for j in sorted(todo):
             for group, idx in todo[j].values():
                 flat = torch.cat([out[i].reshape(-1) for i in idx])
@@ -110,7 +112,7 @@ class ShardedStep:
         return x if sh is None else sh.split(x)
 
     def mean_over_ranks(self, x):
-        "The mean of `x` (a number or a tensor) over the ranks that hold this step's sharded parameters (`x` if there are none)."
+        "The mean of `x` (a number or a tensor) over the ranks holding this step's sharded parameters (`x` if none)."
         sharded = self.__dict__.get("_sharded")
         if x is None or not sharded: return x
         import torch.distributed as dist

@@ -26,7 +26,7 @@ __all__ = ['SPECS', 'REGISTRY', 'IMPORT_ERRORS', 'Speed', 'OptimizerSpec', 'regi
 _IMPL_FLAGS = ("maximize", "foreach", "capturable", "differentiable", "fused")
 
 def _signature(fn) -> tuple[dict, tuple, bool]:
-    "The hyperparameter defaults of an optimizer class or factory, every keyword it accepts, and whether it takes `seed`."
+    "The hyperparameter defaults of an optimizer class or factory, the keywords it accepts, whether it takes `seed`."
     ps = {k: v for k, v in inspect.signature(fn).parameters.items() if k not in ("params", "self")
           and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)}
     defaults = {k: v.default for k, v in ps.items() if v.default is not v.empty and k not in _IMPL_FLAGS + ("seed",)}
@@ -45,10 +45,10 @@ class OptimizerSpec:
     "An optimizer as every part of gradopt sees it: declared once, in its own notebook, and added with `register`."
     name: str  # the name grids, the CLI and tables use
     make: Callable  # the optimizer class, or a function make(params, **hyperparameters)
-    defaults: dict = field(default_factory=dict)  # hyperparameters for experiments; the signature of `make` fills in the rest
+    defaults: dict = field(default_factory=dict)  # hyperparameters for experiments (the signature fills in the rest)
     source: str = ""  # where it comes from: a paper, a package, torch.optim
     baseline: bool = False  # a torch.optim baseline rather than one of gradopt's optimizers
-    needs_closure: bool | None = None  # step with a closure, as the optimizer uses the loss (None: as the conformance case says)
+    needs_closure: bool | None = None  # step with a closure: it uses the loss (None: as the conformance case says)
     conformance: Conformance | None = None  # the conformance case (torch's own optimizers have none)
     speed: Speed | None = None  # its row in the speed table (None: not in it)
     quickstart: dict | None = None  # the hyperparameters the quickstart runs it with (None: not in the quickstart)
@@ -72,12 +72,15 @@ class OptimizerSpec:
     def check(self, hp: dict | None = None):
         "Raise `ValueError` naming the problem if the optimizer cannot be built with `hp`."
         hp = {} if hp is None else hp
-        if not isinstance(hp, dict): raise ValueError(f"Invalid hyperparameters for {self.name}: {hp!r}. They must be a dict.")
+        if not isinstance(hp, dict):
+            raise ValueError(f"Invalid hyperparameters for {self.name}: {hp!r}. They must be a dict.")
         unknown = [k for k in hp if k not in self.allowed]
         if unknown:
-            raise ValueError(f"Unknown hyperparameter {unknown[0]!r} for {self.name}. Allowed: {', '.join(self.allowed)}.")
+            allowed = ", ".join(self.allowed)
+            raise ValueError(f"Unknown hyperparameter {unknown[0]!r} for {self.name}. Allowed: {allowed}.")
         try: self.build([torch.zeros(1, requires_grad=True)], hp, seed=0)
-        except (ValueError, TypeError) as e: raise ValueError(f"Invalid hyperparameters for {self.name} {hp}: {e}") from e
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"Invalid hyperparameters for {self.name} {hp}: {e}") from e
 
 # %% ../nbs/01b_specs.ipynb #910f4106
 SPECS: dict[str, OptimizerSpec] = {}
@@ -87,7 +90,8 @@ def register(spec: OptimizerSpec) -> OptimizerSpec:
     if isinstance(spec, Conformance):
         fixed = {} if spec.name == spec.cls.__name__ else {k: v for k, v in spec.kwargs.items() if k != "seed"}
         spec = OptimizerSpec(spec.name, spec.cls, fixed, conformance=spec)
-    if not isinstance(spec, OptimizerSpec): raise ValueError(f"Invalid spec: {spec!r}. register takes an OptimizerSpec.")
+    if not isinstance(spec, OptimizerSpec):
+        raise ValueError(f"Invalid spec: {spec!r}. register takes an OptimizerSpec.")
     SPECS[spec.name] = spec
     return spec
 
@@ -96,7 +100,7 @@ def register_optimizer(name: str, # the name grids use
                        defaults: dict | None = None, # hyperparameters for experiments (default: the signature's)
                        needs_closure: bool = False, # step with a closure (the optimizer uses the loss)
                        source: str = "") -> OptimizerSpec:
-    "Make an optimizer available to grids under `name`: `register(OptimizerSpec(...))` for a spec with no more than that."
+    "Make an optimizer available to grids under `name`: `register(OptimizerSpec(...))` with no more than that."
     return register(OptimizerSpec(name, make, dict(defaults or {}), source, needs_closure=needs_closure))
 
 class ConformanceCases(Mapping):
@@ -115,7 +119,8 @@ for _cls in (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.opt
     register(OptimizerSpec(f"torch.{_cls.__name__}", _cls, source=f"torch.optim.{_cls.__name__}", baseline=True,
                            quickstart={} if _cls is torch.optim.Adam else None))
 register(OptimizerSpec("torch.SGD", torch.optim.SGD, dict(lr=0.01), "torch.optim.SGD", baseline=True))
-register(OptimizerSpec("torch.SGD-momentum", torch.optim.SGD, dict(lr=0.01, momentum=0.9), "torch.optim.SGD(momentum=0.9)",
+register(OptimizerSpec("torch.SGD-momentum", torch.optim.SGD, dict(lr=0.01, momentum=0.9),
+                       "torch.optim.SGD(momentum=0.9)",
                        baseline=True, quickstart=dict(lr=0.1)))
 
 def torch_pair(label: str, cls, **kwargs) -> dict:
@@ -143,7 +148,8 @@ def load_specs() -> dict[str, OptimizerSpec]:
         try: importlib.import_module(f"gradopt.{m.name}")
         except Exception as e:
             IMPORT_ERRORS[f"gradopt.{m.name}"] = f"{type(e).__name__}: {e}"
-            warnings.warn(f"gradopt.{m.name} failed to import ({type(e).__name__}: {e}); its optimizers are unavailable")
+            warnings.warn(f"gradopt.{m.name} failed to import ({IMPORT_ERRORS[f'gradopt.{m.name}']}); "
+                          "its optimizers are unavailable")
     return SPECS
 
 def get_optimizer(name: str) -> OptimizerSpec:
@@ -159,7 +165,7 @@ def resolve_hp(name: str, hp: dict) -> dict:
     return get_optimizer(name).resolve(hp)
 
 def make_optimizer(name: str, params, hp: dict | None = None, seed: int | None = None):
-    "Build the optimizer `name` on `params` with hyperparameters `hp` (defaults for the rest) and, if it takes one, `seed`."
+    "Build the optimizer `name` on `params` with hyperparameters `hp` (defaults for the rest), and `seed` if taken."
     return get_optimizer(name).build(params, hp, seed)
 
 def check_optimizer(name: str, hp: dict | None = None):

@@ -41,7 +41,7 @@ def candidates(name: str, # a key of `speed_entries()`
 
 # %% ../nbs/40_speed.ipynb #0e7972aa
 def _state_tensors(obj, skip: set, found: dict):
-    "Collect the tensors reachable from `obj` through dicts, lists and tuples (dict values only), except those in `skip`."
+    "Collect the tensors reachable from `obj` through dicts (their values), lists and tuples, except those in `skip`."
     if isinstance(obj, torch.Tensor):
         if id(obj) not in skip and obj.numel(): found[id(obj)] = obj
     elif isinstance(obj, dict):
@@ -52,7 +52,7 @@ def _state_tensors(obj, skip: set, found: dict):
 def state_bytes_per_param(make: Callable, # make(params) -> optimizer
                           n: int = 4096, # parameters in the probe
                           dtype=torch.float32) -> float:
-    "Bytes of optimizer state per parameter after two steps (the tensors in `opt.state`, or any attribute of a non-torch optimizer)."
+    "Bytes of optimizer state per parameter after two steps (in `opt.state`, or attributes of a non-torch optimizer)."
     ps = make_params(n, 4, dtype=dtype)
     opt = make(ps)
     for _ in range(2):
@@ -65,7 +65,7 @@ def state_bytes_per_param(make: Callable, # make(params) -> optimizer
     return sum(t.numel() * t.element_size() for t in found.values()) / n
 
 def copy_bandwidth(n_bytes: int, device="cpu", rounds: int = 10) -> float:
-    "Bytes read plus written per second by `dst.copy_(src)` of `n_bytes`: the fastest of `rounds` (a floor is a best case)."
+    "Bytes read plus written per second by `dst.copy_(src)` of `n_bytes`: the fastest of `rounds` (a best case)."
     src = torch.randn(max(1, n_bytes // 4), device=device); dst = torch.empty_like(src)
     times = []
     for _ in range(rounds + 2):
@@ -101,7 +101,8 @@ def measure_entry(name: str, # a key of `speed_entries()`
         state = state_bytes_per_param({**BASELINES, **paths}[cand])
         floor = n_params * traffic_floor_bytes(state) / bandwidth
         rows.append(dict(entry=name, candidate=cand, n_params=n_params, median_ms=1e3 * m, x_sgd_momentum=m / best,
-                         x_floor=m / floor, state_bytes_per_param=state, first_step_s=first[cand], bandwidth_gb_s=bandwidth / 1e9,
+                         x_floor=m / floor, state_bytes_per_param=state, first_step_s=first[cand],
+                         bandwidth_gb_s=bandwidth / 1e9,
                          machine=describe_machine(device), rounds=rounds))
     return rows
 
@@ -130,12 +131,15 @@ def speed_table(entries=None, # names in `speed_entries()` (default: all)
     for name in entries:
         if name not in known: raise ValueError(f"Invalid entries: {name!r} is not one of {', '.join(known)}")
     for n in sizes:
-        if not isinstance(n, int) or n < 20: raise ValueError(f"Invalid sizes: {n!r}; each size must be an int >= 20 (20 tensors)")
-    if not isinstance(rounds, int) or rounds < 1: raise ValueError(f"Invalid rounds: {rounds!r}; it must be an int >= 1")
+        if not isinstance(n, int) or n < 20:
+            raise ValueError(f"Invalid sizes: {n!r}; each size must be an int >= 20 (20 tensors)")
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"Invalid rounds: {rounds!r}; it must be an int >= 1")
     path = Path(out) / "speed.jsonl" if out is not None else None
     machine = describe_machine(torch.device(device) if device is not None else default_device())
     rows = []
-    if path is not None and path.exists():  # rows measured on another machine (or thread count) are not this one's table
+    # rows measured on another machine (or thread count) are not this one's table
+    if path is not None and path.exists():
         rows = [r for r in map(json.loads, path.read_text().splitlines()) if r["machine"] == machine]
     done = {(r["entry"], r["n_params"]) for r in rows}
     todo = [(e, n) for n in sizes for e in entries if (e, n) not in done]
@@ -164,7 +168,7 @@ def _path(entry: str, candidate: str):
 
 def speed_summary(df, # rows from `speed_table`
                   at: int = 10_000_000): # the size the targets, floor and state columns refer to
-    "One row per candidate: x best SGD-momentum step at each size; at `at`: x floor, state bytes, compile time, target, met."
+    "One row per candidate: x best SGD-momentum step per size; at `at`: x floor, state bytes, compile s, target, met."
     import pandas as pd
     ratios = df.pivot_table(index=["entry", "candidate"], columns="n_params", values="x_sgd_momentum")
     ratios.columns = [f"x SGD-m @{n / 1e6:g}M" for n in ratios.columns]
@@ -187,15 +191,18 @@ def speed_summary(df, # rows from `speed_table`
 def _speed_args(p):
     p.add_argument("--optimizers", nargs="*", default=None, choices=list(speed_entries()), metavar="NAME",
                    help=f"optimizers to time (default: all of {', '.join(speed_entries())})")
-    p.add_argument("--sizes", nargs="*", type=positive_int, default=None, help="parameter counts (default 1,000,000; --full 1M 10M 50M)")
+    p.add_argument("--sizes", nargs="*", type=positive_int, default=None,
+                   help="parameter counts (default 1,000,000; --full 1M 10M 50M)")
     p.add_argument("--rounds", type=positive_int, default=None, help="timed steps per candidate (default 5; --full 15)")
-    p.add_argument("--no-compile", action="store_true", help="leave out the compiled paths (their first step compiles for seconds)")
+    p.add_argument("--no-compile", action="store_true",
+                   help="leave out the compiled paths (their first step compiles for seconds)")
 
 def _speed_run(args):
     dev = setup(args)
     sizes = tuple(args.sizes or ((1_000_000, 10_000_000, 50_000_000) if args.full else (1_000_000,)))
     rounds = args.rounds or (15 if args.full else 5)
-    print(header(f"optimizer step time, float32 parameters in 20 tensors, {rounds} rounds, one process per optimizer", dev,
+    what = f"optimizer step time, float32 parameters in 20 tensors, {rounds} rounds, one process per optimizer"
+    print(header(what, dev,
                   args.full, "quick run (a shared or small machine gives noisy times)"))
     table = speed_table(args.optimizers, sizes, rounds, compiled=not args.no_compile, out=args.out, device=dev,
                         progress=not args.quiet)
@@ -203,5 +210,5 @@ def _speed_run(args):
     summary.to_csv(args.out / "summary.csv")
     print(summary.to_string()); print(f"wrote {args.out / 'speed.jsonl'}, {args.out / 'summary.csv'}")
 
-speed_command = Command("speed", "time the step of every gradopt optimizer, in every path, against torch.optim and third-party peers",
+speed_command = Command("speed", "time each gradopt optimizer's step, in every path, against torch.optim and peers",
                         _speed_args, _speed_run)
