@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import torch
+from torch.optim.adam import adam as functional_adam
 
 from .core import GradOptimizer, check_arg, check_choice, check_range
 from .conformance import Conformance, HandStep
@@ -158,7 +159,8 @@ def _foreach_ema(vs, gs, mu, sign):
     else: torch._foreach_mul_(vs, mu); torch._foreach_add_(vs, gs, alpha=-(1 - mu))
 
 def _gradopt_loop(group, params, grads, states):
-    "The gradopt step per tensor, in place."
+    "The gradopt step per tensor, in place (without Nesterov, on CPU and CUDA: Adam's fused kernel, `_fused_adam`)."
+    if _fused_adam(group, params, grads, states): return
     mu, beta, sign = group["momentum"], group["beta"], _sign(group)
     for p, g, s in zip(params, grads, states):
         eps, c_v, c_g = _gradopt_scalars(group, s["step"])
@@ -167,6 +169,24 @@ def _gradopt_loop(group, params, grads, states):
         denom = torch.sqrt(s["m"]).add_(eps)
         if c_g: p.addcdiv_(g, denom, value=c_g)
         p.addcdiv_(s["v"], denom, value=c_v)
+
+_FUSED = {"devices": ("cpu", "cuda"), "dtypes": (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+
+def _fused_adam(group, params, grads, states) -> bool:
+    """The gradopt step without Nesterov *is* Adam's: torch's fused kernel (one pass over memory), through the public
+    functional `torch.optim.adam.adam`, one call per step count. False, doing nothing, where that kernel does not apply."""
+    if group["nesterov"] or not all(p.device.type in _FUSED["devices"] and p.dtype in _FUSED["dtypes"] for p in params):
+        return False
+    by_step = {}
+    for i, s in enumerate(states): by_step.setdefault(s["step"], []).append(i)
+    for t, idx in by_step.items():
+        lr = group["lr"] * group["lr_decay"] ** (t - 1) if group["lr_decay"] is not None else group["lr"]
+        ps = [params[i] for i in idx]
+        steps = [torch.tensor(float(t - 1), dtype=torch.float32, device=p.device) for p in ps]  # the kernel adds 1
+        functional_adam(ps, [grads[i] for i in idx], [states[i]["v"] for i in idx], [states[i]["m"] for i in idx], [],
+                        steps, foreach=False, fused=True, amsgrad=False, beta1=group["momentum"], beta2=group["beta"],
+                        lr=lr, weight_decay=0.0, eps=group["eps"], maximize=group["maximize"])
+    return True
 
 def _gradopt_foreach(group, params, grads, states):
     "The gradopt step with one `torch._foreach_*` call per operation (scalars: one per tensor, as step counts may differ)."
