@@ -78,6 +78,16 @@ _HISTORY = ("step", "loss", "reward", "lr", "momentum", "lr_scale", "momentum_sc
 
 def _is_int(x): return isinstance(x, int) and not isinstance(x, bool)
 
+def _foreach_fresh(op_, op, ds, fresh, *args, **kwargs):
+    "Apply a foreach op to `ds`: in place (`op_`) where `fresh[i]`, into new tensors (`op`) elsewhere; then all are fresh."
+    pick = lambda xs, idx: [xs[i] for i in idx]
+    new, old = [i for i, f in enumerate(fresh) if f], [i for i, f in enumerate(fresh) if not f]
+    at = lambda idx: [pick(a, idx) if isinstance(a, list) else a for a in args]  # list arguments: one per tensor
+    if new: op_(pick(ds, new), *at(new), **kwargs)
+    if old:
+        for i, d in zip(old, op(pick(ds, old), *at(old), **kwargs)): ds[i] = d
+    fresh[:] = [True] * len(ds)
+
 # %% ../nbs/06_enhanced_sgd.ipynb #8ae3b55b
 class EnhancedSGD(GradOptimizer):
     r"""GradRetentionNet's EnhancedSGD. Per tensor: $d = \mathrm{clamp}(g - \bar g, \pm c_t) + \sigma\xi$,
@@ -276,12 +286,27 @@ class EnhancedSGD(GradOptimizer):
     def _centres_and_variance(self, gathered, centres, need_var):
         "Fast path: per tensor the centre to subtract and, from the same sums, the variance of all gradients (of whole tensors, if sharded)."
         acc = _acc_dtype([g for _, _, grads, _ in gathered for g in grads])
-        dev, todo, sums, ps, dims = gathered[0][2][0].device, [], [], [], []
-        for group, params, grads, states in gathered:  # 1. the sums of the local shards, completed in one all-reduce
+        dev = gathered[0][2][0].device
+        todo, sums, ps, dims = self._local_sums(gathered, need_var, acc)
+        s1s, s2s, n = self._centres_from_sums(todo, iter(self.reduce_shards(sums, ps, "sum", dims)), centres, need_var, dev)
+        if not need_var: return None
+        if n < 2: return torch.zeros((), dtype=acc, device=dev)
+        S1, S2 = torch.stack(s1s).sum(), torch.stack(s2s).sum()
+        return ((S2 - S1 * S1 / n) / (n - 1)).clamp_min(0)
+
+    @staticmethod
+    def _sum_kind(group, g, k, need_var):
+        "Which sum of a gradient of `k` entries the step needs: 'rows' (row centring), 'sum' (its total) or None."
+        if k and group["centering"] == "rows" and g.dim() >= 2: return "rows"
+        return "sum" if k and (group["centering"] == "tensor" or need_var) else None
+
+    def _local_sums(self, gathered, need_var, acc):
+        "1. The sums of the local shards (row sums, totals, squared norms), to be completed in one all-reduce."
+        todo, sums, ps, dims = [], [], [], []
+        for group, params, grads, states in gathered:
             for p, g in zip(params, grads):
                 k = math.prod(self.full_shape(p))  # the whole tensor's size: every rank takes the same branches
-                kind = ("rows" if k and group["centering"] == "rows" and g.dim() >= 2
-                        else "sum" if k and (group["centering"] == "tensor" or need_var) else None)
+                kind = self._sum_kind(group, g, k, need_var)
                 if kind == "rows":
                     rows = g.reshape(g.shape[0], -1).sum(1, dtype=acc)
                     sums.append(rows); dims.append(tuple(range(1, g.dim())))  # rows sharded by Shard(0) are whole here
@@ -289,9 +314,12 @@ class EnhancedSGD(GradOptimizer):
                 elif kind == "sum": sums.append(g.sum(dtype=acc)); dims.append(None)
                 if k and need_var: sums.append(torch.linalg.vector_norm(g, dtype=acc).square()); dims.append(None)
                 ps += [p] * (len(sums) - len(ps)); todo.append((group, p, g, k, kind))
-        sums = iter(self.reduce_shards(sums, ps, "sum", dims))
+        return todo, sums, ps, dims
+
+    def _centres_from_sums(self, todo, sums, centres, need_var, dev):
+        "2. From the completed sums, in the same order: each tensor's centre, and the variance's sums S1, S2 and count."
         s1s, s2s, n = [], [], 0
-        for group, p, g, k, kind in todo:  # 2. the centres and the variance's sums, in the same order
+        for group, p, g, k, kind in todo:
             m = None
             if kind == "rows": m = (next(sums) / (k // self.full_shape(p)[0])).to(g.dtype).reshape(-1, *[1] * (g.dim() - 1))
             if kind == "sum" or (kind and need_var):
@@ -300,10 +328,7 @@ class EnhancedSGD(GradOptimizer):
                 if need_var: s1s.append(s.to(dev))
             if k and need_var: s2s.append(next(sums).to(dev))
             n += k; centres.setdefault(id(group), []).append(m)
-        if not need_var: return None
-        if n < 2: return torch.zeros((), dtype=acc, device=dev)
-        S1, S2 = torch.stack(s1s).sum(), torch.stack(s2s).sum()
-        return ((S2 - S1 * S1 / n) / (n - 1)).clamp_min(0)
+        return s1s, s2s, n
 
     def _update_variance(self, glob, cfg, V):
         "The variance EMA with its pull-back: a 0-dim tensor on the gradients' device (no synchronisation)."
@@ -460,44 +485,52 @@ class EnhancedSGD(GradOptimizer):
             p.copy_(p - lr * s["momentum_buffer"])
 
     def update_loop(self, group, params, grads, states):
+        "Per tensor: the direction in one fresh tensor, then momentum and parameter in one pass each."
         lr, mu, clip = self._group_hypers(group)
-        sigma = group["noise_scale"]
         for p, g, s, m in zip(params, grads, states, self._now["centres"][id(group)]):
-            d = g if m is None else torch.sub(g, m)
-            if clip is not None: d = torch.clamp(g, *self._bounds(clip, g.device)) if d is g else d.clamp_(*self._bounds(clip, g.device))
-            if sigma: d = torch.add(d, self._noise(p), alpha=sigma) if d is g else d.add_(self._noise(p), alpha=sigma)
+            d = self._direction(group, p, g, m, clip)
             buf = s["momentum_buffer"]
             torch.add(d, buf, alpha=mu, out=buf)  # buf = mu * buf + d in one pass
             p.add_(buf, alpha=-lr)
 
-    def update_foreach(self, group, params, grads, states):
-        lr, mu, clip = self._group_hypers(group)
-        centres = self._now["centres"][id(group)]
-        ds, fresh = list(grads), [False] * len(grads)  # fresh: ds[i] is a new tensor we may modify in place
-        idx = [i for i, m in enumerate(centres) if m is not None]
-        if idx:
-            for i, d in zip(idx, torch._foreach_sub([grads[i] for i in idx], [centres[i] for i in idx])): ds[i], fresh[i] = d, True
+    def _direction(self, group, p, g, m, clip):
+        "d = clamp(g - m, -clip, clip) + noise_scale * noise, in one new tensor written in place (`g` itself if nothing applies)."
+        d = g if m is None else torch.sub(g, m)
         if clip is not None:
-            new, old = [i for i in range(len(ds)) if fresh[i]], [i for i in range(len(ds)) if not fresh[i]]
-            if isinstance(clip, float):
-                if new: torch._foreach_clamp_min_([ds[i] for i in new], -clip)
-                if old:
-                    for i, d in zip(old, torch._foreach_clamp_min([ds[i] for i in old], -clip)): ds[i], fresh[i] = d, True
-                torch._foreach_clamp_max_(ds, clip)
-            else:
-                lo, hi = [(-clip).to(g.device) for g in grads], [clip.to(g.device) for g in grads]
-                if new: torch._foreach_maximum_([ds[i] for i in new], [lo[i] for i in new])
-                if old:
-                    for i, d in zip(old, torch._foreach_maximum([ds[i] for i in old], [lo[i] for i in old])): ds[i], fresh[i] = d, True
-                torch._foreach_minimum_(ds, hi)
+            lo, hi = self._bounds(clip, g.device)
+            d = torch.clamp(g, lo, hi) if d is g else d.clamp_(lo, hi)
         if group["noise_scale"]:
-            noise = [self._noise(p) for p in params]
-            if all(fresh): torch._foreach_add_(ds, noise, alpha=group["noise_scale"])
-            else: ds = torch._foreach_add(ds, noise, alpha=group["noise_scale"])
+            noise = self._noise(p)
+            d = torch.add(d, noise, alpha=group["noise_scale"]) if d is g else d.add_(noise, alpha=group["noise_scale"])
+        return d
+
+    def update_foreach(self, group, params, grads, states):
+        "The loop's steps, each one `torch._foreach_*` call over the group's tensors."
+        lr, mu, clip = self._group_hypers(group)
+        ds = self._foreach_direction(group, params, grads, self._now["centres"][id(group)], clip)
         bufs = [s["momentum_buffer"] for s in states]
         torch._foreach_mul_(bufs, mu)
         torch._foreach_add_(bufs, ds)
         torch._foreach_add_(params, bufs, alpha=-lr)
+
+    def _foreach_direction(self, group, params, grads, centres, clip):
+        "`_direction` for all tensors: the gradients are never written, the new tensors always in place."
+        ds, fresh = list(grads), [m is not None for m in centres]  # fresh: ds[i] is a new tensor we may write
+        idx = [i for i, m in enumerate(centres) if m is not None]
+        if idx:
+            for i, d in zip(idx, torch._foreach_sub([grads[i] for i in idx], [centres[i] for i in idx])): ds[i] = d
+        if isinstance(clip, float):
+            _foreach_fresh(torch._foreach_clamp_min_, torch._foreach_clamp_min, ds, fresh, -clip)
+            torch._foreach_clamp_max_(ds, clip)
+        elif clip is not None:
+            lo, hi = zip(*[self._bounds(clip, g.device) for g in grads])
+            _foreach_fresh(torch._foreach_maximum_, torch._foreach_maximum, ds, fresh, list(lo))
+            torch._foreach_minimum_(ds, list(hi))
+        if group["noise_scale"]:
+            noise = [self._noise(p) for p in params]
+            _foreach_fresh(torch._foreach_add_, torch._foreach_add, ds, fresh, noise, alpha=group["noise_scale"])
+        return ds
+
 
 # %% ../nbs/06_enhanced_sgd.ipynb #3a6a698e
 _c = lambda v: 2 * math.sqrt(v)  # the clipping threshold for variance v

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import torch
-from torch.optim.adam import adam as _torch_adam
+from torch.optim.adam import adam as functional_adam
 
 from .core import GradOptimizer, check_arg, check_choice, check_range
 from .conformance import Conformance, HandStep
@@ -19,13 +19,6 @@ __all__ = ['GradientAscent']
 
 # %% ../nbs/04_gradient_ascent.ipynb #82060c4f
 _VARIANTS = ("gradopt", "0.0.2", "0.0.1")
-
-def _fused_ok(device: torch.device) -> bool:
-    "Whether this torch has a fused Adam kernel for `device`."
-    try:
-        from torch.optim.optimizer import _get_fused_kernels_supported_devices
-        return device.type in _get_fused_kernels_supported_devices()
-    except ImportError: return device.type == "cuda"
 
 def _isint(x): return isinstance(x, int) and not isinstance(x, bool)
 
@@ -84,13 +77,13 @@ class GradientAscent(GradOptimizer):
         state["step"] = 0
         state["v"] = torch.zeros_like(p, memory_format=torch.preserve_format)
         state["m"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-        if group["escape_patience"] is not None: self._init_escape(p, state)
+        if group["escape_patience"] is not None: _init_escape(p, state)
 
     applies_maximize = True  # the core hands the gradients over as they are: every path applies `maximize` itself
 
     def update_reference(self, group, params, grads, states):
         mu, beta, eps, decay, clip = group["momentum"], group["beta"], group["eps"], group["lr_decay"], group["clip_value"]
-        for p, g, s, jumped in zip(params, grads, states, self._escape(group, params, states)):
+        for p, g, s, jumped in zip(params, grads, states, _escape(self, group, params, states)):
             if jumped: continue
             if group["maximize"]: g = -g  # the descent direction: every update below descends along g
             s["step"] += 1; t = s["step"]
@@ -112,77 +105,31 @@ class GradientAscent(GradOptimizer):
                 p.copy_(p - group["lr"] / (s["m"].sqrt() + eps) * s["v"])
                 if decay is not None: group["lr"] *= decay  # once per tensor, as published
 
+    def update_loop(self, group, params, grads, states):
+        "Per tensor, in place: the reference's steps, with the bias corrections folded into scalars."
+        params, grads, states = _prepare(self, group, params, grads, states)
+        (_gradopt_loop if group["variant"] == "gradopt" else _published_loop)(group, params, grads, states)
+
+    def update_foreach(self, group, params, grads, states):
+        "The loop's operations, each one `torch._foreach_*` call over all tensors."
+        params, grads, states = _prepare(self, group, params, grads, states)
+        if params: (_gradopt_foreach if group["variant"] == "gradopt" else _published_foreach)(group, params, grads, states)
+
+    @torch.no_grad()
+    def restore_best(self) -> float:
+        "Copy the best parameters seen by the escape mechanism back into the parameters; return the best objective."
+        best = -math.inf
+        for group in self.param_groups:
+            for p in group["params"]:
+                s = self.state.get(p, {})
+                if "best_param" in s:
+                    (torch.view_as_real(p) if p.is_complex() else p).copy_(s["best_param"]); best = max(best, float(s["best"]))
+        return best
+
 # %% ../nbs/04_gradient_ascent.ipynb #6cdf1abc
-def _adam_call(group, params, grads, states, foreach: bool):
-    "The gradopt step without Nesterov is Adam: one call of torch's kernel per distinct step count."
-    by_step = {}
-    for i, s in enumerate(states): by_step.setdefault(s["step"], []).append(i)
-    for t, idx in by_step.items():
-        lr_t = group["lr"] * group["lr_decay"] ** (t - 1) if group["lr_decay"] is not None else group["lr"]
-        ps = [params[i] for i in idx]
-        fused = not foreach and all(p.device == ps[0].device for p in ps) and _fused_ok(ps[0].device)
-        steps = [torch.tensor(float(t - 1), dtype=torch.float32, device=p.device if fused else "cpu") for p in ps]  # the kernel adds 1
-        _torch_adam(ps, [grads[i] for i in idx], [states[i]["v"] for i in idx], [states[i]["m"] for i in idx], [], steps,
-                    foreach=foreach, fused=fused or None, amsgrad=False, beta1=group["momentum"], beta2=group["beta"],
-                    lr=lr_t, weight_decay=0.0, eps=group["eps"], maximize=group["maximize"])
-
-@torch.no_grad()
-def _update_loop(self, group, params, grads, states):
-    params, grads, states = self._prepare(group, params, grads, states)
-    mu, beta, eps, decay = group["momentum"], group["beta"], group["eps"], group["lr_decay"]
-    sg = -1.0 if group["maximize"] else 1.0  # descent direction = sg * gradient
-    if group["variant"] == "gradopt":
-        if not group["nesterov"]: return _adam_call(group, params, grads, states, foreach=False)
-        for p, g, s in zip(params, grads, states):
-            t = s["step"]; lr_t = group["lr"] * decay ** (t - 1) if decay is not None else group["lr"]
-            v, m = s["v"], s["m"]
-            v.mul_(mu).add_(g, alpha=sg * (1 - mu)); m.mul_(beta).addcmul_(g, g, value=1 - beta)
-            denom = m.sqrt().div_(math.sqrt(1 - beta ** t)).add_(eps)
-            p.addcdiv_(g, denom, value=-sg * lr_t * (1 - mu) / (1 - mu ** t))
-            p.addcdiv_(v, denom, value=-lr_t * mu / (1 - mu ** (t + 1)))
-        return
-    for p, g, s in zip(params, grads, states):
-        v, m = s["v"], s["m"]
-        if group["variant"] == "0.0.1": v.mul_(mu).add_(g, alpha=sg * (1 - mu))
-        elif group["nesterov"]: g = g.mul(sg).add_(v, alpha=mu); v.mul_(mu).add_(g)
-        else: v.mul_(mu).add_(g, alpha=sg)
-        m.mul_(beta).addcmul_(g, g, value=1 - beta)
-        p.addcdiv_(v, m.sqrt().add_(eps), value=-group["lr"])
-        if decay is not None: group["lr"] *= decay
-
-@torch.no_grad()
-def _update_foreach(self, group, params, grads, states):
-    params, grads, states = self._prepare(group, params, grads, states)
-    if not params: return
-    mu, beta, eps, decay = group["momentum"], group["beta"], group["eps"], group["lr_decay"]
-    sg = -1.0 if group["maximize"] else 1.0
-    vs, ms = [s["v"] for s in states], [s["m"] for s in states]
-    if group["variant"] == "gradopt":
-        if not group["nesterov"]: return _adam_call(group, params, grads, states, foreach=True)
-        ts = [s["step"] for s in states]
-        lrs = [group["lr"] * decay ** (t - 1) if decay is not None else group["lr"] for t in ts]
-        torch._foreach_mul_(vs, mu); torch._foreach_add_(vs, grads, alpha=sg * (1 - mu))
-        torch._foreach_mul_(ms, beta); torch._foreach_addcmul_(ms, grads, grads, value=1 - beta)
-        denoms = torch._foreach_sqrt(ms)
-        torch._foreach_div_(denoms, [math.sqrt(1 - beta ** t) for t in ts]); torch._foreach_add_(denoms, eps)
-        torch._foreach_addcdiv_(params, grads, denoms, [-sg * lr * (1 - mu) / (1 - mu ** t) for lr, t in zip(lrs, ts)])
-        torch._foreach_addcdiv_(params, vs, denoms, [-lr * mu / (1 - mu ** (t + 1)) for lr, t in zip(lrs, ts)])
-        return
-    torch._foreach_mul_(vs, mu)
-    if group["variant"] == "0.0.1": torch._foreach_add_(vs, grads, alpha=sg * (1 - mu))
-    elif group["nesterov"]:
-        grads = torch._foreach_mul(grads, sg); torch._foreach_add_(grads, vs)  # g' = g + mu*v (vs holds mu*v now)
-        torch._foreach_add_(vs, grads)
-    else: torch._foreach_add_(vs, grads, alpha=sg)
-    torch._foreach_mul_(ms, beta); torch._foreach_addcmul_(ms, grads, grads, value=1 - beta)
-    denoms = torch._foreach_sqrt(ms); torch._foreach_add_(denoms, eps)
-    lrs = [group["lr"] * decay ** j for j in range(len(params))] if decay is not None else [group["lr"]] * len(params)
-    torch._foreach_addcdiv_(params, vs, denoms, [-lr for lr in lrs])
-    if decay is not None: group["lr"] = lrs[-1] * decay  # the per-tensor decay of 0.0.2, applied in order
-
-def _prepare(self, group, params, grads, states):
+def _prepare(opt, group, params, grads, states):
     "Escape (if on) and drop the tensors that jumped; count the step; clip (gradopt) into new tensors."
-    jumped = self._escape(group, params, states)
+    jumped = _escape(opt, group, params, states)
     if any(jumped):
         keep = [i for i, j in enumerate(jumped) if not j]
         params, grads, states = ([xs[i] for i in keep] for xs in (params, grads, states))
@@ -191,18 +138,120 @@ def _prepare(self, group, params, grads, states):
         c = group["clip_value"]; grads = [g.clamp(-c, c) for g in grads]
     return params, grads, states
 
-GradientAscent.update_loop, GradientAscent.update_foreach, GradientAscent._prepare = _update_loop, _update_foreach, _prepare
+def _sign(group): return -1.0 if group["maximize"] else 1.0  # descent direction = sign * gradient
+
+def _gradopt_scalars(group, t):
+    "At step `t`: eps' and the coefficients of v and g in p += (c_v v + c_g g) / (sqrt(m) + eps') (c_g: Nesterov only)."
+    mu, beta, decay = group["momentum"], group["beta"], group["lr_decay"]
+    lr = group["lr"] * decay ** (t - 1) if decay is not None else group["lr"]
+    rc2 = math.sqrt(1 - beta ** t)  # sqrt(m / (1 - beta^t)) + eps = (sqrt(m) + eps rc2) / rc2
+    if not group["nesterov"]: return group["eps"] * rc2, -lr * rc2 / (1 - mu ** t), 0.0
+    return group["eps"] * rc2, -lr * rc2 * mu / (1 - mu ** (t + 1)), -lr * rc2 * _sign(group) * (1 - mu) / (1 - mu ** t)
+
+def _ema(v, g, mu, sign):
+    "v <- mu v + (1 - mu) sign g, in place: one pass (a lerp) for sign +1, two for -1."
+    if sign > 0: v.lerp_(g, 1 - mu)
+    else: v.mul_(mu).add_(g, alpha=-(1 - mu))
+
+def _foreach_ema(vs, gs, mu, sign):
+    "`_ema` for lists of tensors."
+    if sign > 0: torch._foreach_lerp_(vs, gs, 1 - mu)
+    else: torch._foreach_mul_(vs, mu); torch._foreach_add_(vs, gs, alpha=-(1 - mu))
+
+def _gradopt_loop(group, params, grads, states):
+    "The gradopt step per tensor, in place (without Nesterov, on CPU and CUDA: Adam's fused kernel, `_fused_adam`)."
+    if _fused_adam(group, params, grads, states): return
+    mu, beta, sign = group["momentum"], group["beta"], _sign(group)
+    for p, g, s in zip(params, grads, states):
+        eps, c_v, c_g = _gradopt_scalars(group, s["step"])
+        _ema(s["v"], g, mu, sign)
+        s["m"].mul_(beta).addcmul_(g, g, value=1 - beta)
+        denom = torch.sqrt(s["m"]).add_(eps)
+        if c_g: p.addcdiv_(g, denom, value=c_g)
+        p.addcdiv_(s["v"], denom, value=c_v)
+
+_FUSED = {"devices": ("cpu", "cuda"), "dtypes": (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+
+def _fused_adam(group, params, grads, states) -> bool:
+    """The gradopt step without Nesterov *is* Adam's: torch's fused kernel (one pass over memory), through the public
+    functional `torch.optim.adam.adam`, one call per step count. False, doing nothing, where that kernel does not apply."""
+    if group["nesterov"] or not all(p.device.type in _FUSED["devices"] and p.dtype in _FUSED["dtypes"] for p in params):
+        return False
+    by_step = {}
+    for i, s in enumerate(states): by_step.setdefault(s["step"], []).append(i)
+    for t, idx in by_step.items():
+        lr = group["lr"] * group["lr_decay"] ** (t - 1) if group["lr_decay"] is not None else group["lr"]
+        ps = [params[i] for i in idx]
+        steps = [torch.tensor(float(t - 1), dtype=torch.float32, device=p.device) for p in ps]  # the kernel adds 1
+        functional_adam(ps, [grads[i] for i in idx], [states[i]["v"] for i in idx], [states[i]["m"] for i in idx], [],
+                        steps, foreach=False, fused=True, amsgrad=False, beta1=group["momentum"], beta2=group["beta"],
+                        lr=lr, weight_decay=0.0, eps=group["eps"], maximize=group["maximize"])
+    return True
+
+def _gradopt_foreach(group, params, grads, states):
+    "The gradopt step with one `torch._foreach_*` call per operation (scalars: one per tensor, as step counts may differ)."
+    mu, beta, sign = group["momentum"], group["beta"], _sign(group)
+    eps, c_v, c_g = zip(*[_gradopt_scalars(group, s["step"]) for s in states])
+    vs, ms = [s["v"] for s in states], [s["m"] for s in states]
+    _foreach_ema(vs, grads, mu, sign)
+    torch._foreach_mul_(ms, beta); torch._foreach_addcmul_(ms, grads, grads, value=1 - beta)
+    denoms = torch._foreach_sqrt(ms); torch._foreach_add_(denoms, list(eps))
+    if group["nesterov"]: torch._foreach_addcdiv_(params, grads, denoms, list(c_g))
+    torch._foreach_addcdiv_(params, vs, denoms, list(c_v))
+
+def _published_momentum(group, v, g, sign):
+    "The published buffer update, in place; returns the direction whose square enters m."
+    mu = group["momentum"]
+    if group["variant"] == "0.0.1": _ema(v, g, mu, sign); return g
+    if group["nesterov"]:
+        g = g.mul(sign).add_(v, alpha=mu)  # g' = d + mu v
+        v.mul_(mu).add_(g); return g
+    v.mul_(mu).add_(g, alpha=sign); return g
+
+def _foreach_published_momentum(group, vs, gs, sign):
+    "`_published_momentum` for lists of tensors."
+    mu = group["momentum"]
+    if group["variant"] == "0.0.1": _foreach_ema(vs, gs, mu, sign); return gs
+    torch._foreach_mul_(vs, mu)
+    if not group["nesterov"]: torch._foreach_add_(vs, gs, alpha=sign); return gs
+    gs = torch._foreach_mul(gs, sign); torch._foreach_add_(gs, vs)  # g' = d + mu v (vs holds mu v now)
+    torch._foreach_add_(vs, gs); return gs
+
+def _published_lrs(group, n):
+    "The learning rate of each of `n` tensors, in order, under the published per-tensor decay; leaves the next one in `group`."
+    lrs, decay = [], group["lr_decay"]
+    for _ in range(n):
+        lrs.append(group["lr"])
+        if decay is not None: group["lr"] *= decay  # as the reference: once per tensor, by repeated products
+    return lrs
+
+def _published_loop(group, params, grads, states):
+    "The published step per tensor, in place."
+    beta, eps, sign = group["beta"], group["eps"], _sign(group)
+    for p, g, s, lr in zip(params, grads, states, _published_lrs(group, len(params))):
+        g = _published_momentum(group, s["v"], g, sign)
+        s["m"].mul_(beta).addcmul_(g, g, value=1 - beta)
+        p.addcdiv_(s["v"], torch.sqrt(s["m"]).add_(eps), value=-lr)
+
+def _published_foreach(group, params, grads, states):
+    "The published step with one `torch._foreach_*` call per operation."
+    beta, eps, sign = group["beta"], group["eps"], _sign(group)
+    vs, ms = [s["v"] for s in states], [s["m"] for s in states]
+    grads = _foreach_published_momentum(group, vs, grads, sign)
+    torch._foreach_mul_(ms, beta); torch._foreach_addcmul_(ms, grads, grads, value=1 - beta)
+    denoms = torch._foreach_sqrt(ms); torch._foreach_add_(denoms, eps)
+    torch._foreach_addcdiv_(params, vs, denoms, [-lr for lr in _published_lrs(group, len(params))])
 
 # %% ../nbs/04_gradient_ascent.ipynb #172f7102
 def _init_escape(p, state):
     state.update(best=torch.tensor(-math.inf, dtype=torch.float64), stall=0, escapes=0, best_param=p.detach().clone())
 
-def _escape(self, group, params, states) -> list:
+def _escape(opt, group, params, states) -> list:
     "Track the best objective; after `escape_patience` steps without improvement, jump from the best point. Which tensors jumped."
     if group["escape_patience"] is None: return [False] * len(params)
-    if self.loss is None:
+    if opt.loss is None:
         raise RuntimeError("escape_patience needs step(closure): the closure's loss tells when the ascent has stalled")
-    J = float(self.loss) if group["maximize"] else -float(self.loss)
+    J = float(opt.loss) if group["maximize"] else -float(opt.loss)
     jumped = []
     for p, s in zip(params, states):
         if "best_param" not in s: _init_escape(p, s)
@@ -211,26 +260,12 @@ def _escape(self, group, params, states) -> list:
             jumped.append(False); continue
         s["stall"] += 1
         if s["stall"] < group["escape_patience"]: jumped.append(False); continue
-        noise = self.randn(p)  # sharded (FSDP2): this shard's slice of the whole tensor's draw
+        noise = opt.randn(p)  # sharded (FSDP2): this shard's slice of the whole tensor's draw
         p.copy_(s["best_param"] + group["escape_scale"] * noise)
         s["v"].zero_(); s["m"].zero_()
         s["step"], s["stall"], s["escapes"] = 0, 0, s["escapes"] + 1
         jumped.append(True)
     return jumped
-
-@torch.no_grad()
-def restore_best(self) -> float:
-    "Copy the best parameters seen by the escape mechanism back into the parameters; return the best objective."
-    best = -math.inf
-    for group in self.param_groups:
-        for p in group["params"]:
-            s = self.state.get(p, {})
-            if "best_param" in s:
-                (torch.view_as_real(p) if p.is_complex() else p).copy_(s["best_param"]); best = max(best, float(s["best"]))
-    return best
-
-GradientAscent._escape, GradientAscent.restore_best = _escape, restore_best
-GradientAscent._init_escape = staticmethod(_init_escape)
 
 # %% ../nbs/04_gradient_ascent.ipynb #61e6769b
 def _hs(kwargs, grads, expected): return HandStep({"eps": 0.0, **kwargs}, [1.0], [[g] for g in grads], [[e] for e in expected])

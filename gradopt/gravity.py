@@ -106,13 +106,12 @@ class Gravity(GradOptimizer):
                 buf, one = self._scratch(min(k, n), p)
             for i in range(0, n, k):
                 pc, gc, vc = (p[i:i + k], g[i:i + k], v[i:i + k]) if k < n else (p, g, v)
-                vc.mul_(bh)
-                if use_zeta:  # vc += (1-bh) g/d with d = 1 + (g/m)^2 = 1 + M^2 g^2
+                if use_zeta:  # vc = bh vc + (1-bh) g/d with d = 1 + (g/m)^2 = 1 + M^2 g^2
                     d = buf[:gc.numel()].view(gc.shape)
                     if one_op: torch.addcmul(one, gc, gc, value=M * M, out=d)
                     else: torch.mul(gc, M, out=d); torch.addcmul(one, d, d, out=d)
-                    vc.addcdiv_(gc, d, value=1 - bh)
-                else: vc.add_(gc, alpha=1 - bh)
+                    vc.mul_(bh).addcdiv_(gc, d, value=1 - bh)
+                else: vc.lerp_(gc, 1 - bh)  # bh vc + (1-bh) g in one pass
                 pc.add_(vc, alpha=-lr)
 
     def _scratch(self, n, like):
@@ -131,12 +130,12 @@ class Gravity(GradOptimizer):
         if not keep: return
         params, grads = [params[i] for i in keep], [grads[i] for i in keep]
         vs, bhs = [states[i]["velocity"] for i in keep], [bhs[i] for i in keep]
-        torch._foreach_mul_(vs, bhs)
         if group["gradient_map"] == "zeta":
             d = torch._foreach_mul(grads, [Ms[i] for i in keep])  # g/m
             torch._foreach_mul_(d, d); torch._foreach_add_(d, 1)  # 1 + (g/m)^2
+            torch._foreach_mul_(vs, bhs)
             torch._foreach_addcdiv_(vs, grads, d, [1 - b for b in bhs])
-        else: torch._foreach_add_(vs, torch._foreach_mul(grads, [1 - b for b in bhs]))
+        else: torch._foreach_lerp_(vs, grads, [1 - b for b in bhs])  # bh v + (1-bh) g in one pass
         torch._foreach_add_(params, vs, alpha=-group["lr"])
 
 # %% ../nbs/02_gravity.ipynb #45fc5843

@@ -141,63 +141,70 @@ class Rprop(GradOptimizer):
 
     def _update_piece(self, group, back, p, g, prev, step_size, *rest):
         "The update of one piece of a tensor; `a` and `keep` are scratch, `update` the + variants' last change."
-        (etaminus, etaplus), (lo, hi), variant = group["etas"], group["step_sizes"], group["variant"]
+        (lo, hi), variant = group["step_sizes"], group["variant"]
         update, a, keep = rest if len(rest) == 3 else (None, *rest)
-        torch.mul(g, prev, out=a).mul_(math.inf)  # +inf: same sign, -inf: flipped, nan: a zero (0 * inf)
-        if variant == "rprop-":
-            step_size.mul_(a.nan_to_num_(1.0, etaplus, etaminus)).clamp_(lo, hi)
-            prev.copy_(g)
-            p.addcmul_(torch.sign(g, out=a), step_size, value=-1)
-            return
-        torch.nan_to_num(a, 1.0, 1.0, 0.0, out=keep)  # 0 where the sign flipped, 1 elsewhere
-        step_size.mul_(a.nan_to_num_(1.0, etaplus, etaminus)).clamp_(lo, hi)
-        torch.mul(g, keep, out=prev)
-        if variant == "irprop-":
-            p.addcmul_(torch.sign(prev, out=keep), step_size, value=-1)
-            return
-        if back: update.mul_(keep.sub_(1.0))  # -(last change) where flipped, 0 elsewhere
+        _factors(g, prev, a, None if variant == "rprop-" else keep, group["etas"])  # 1. agreement: factor, mask
+        step_size.mul_(a).clamp_(lo, hi)  # 2. the step sizes
+        if variant == "rprop-": prev.copy_(g)  # 3. the gradient remembered (0 where the sign flipped)
+        else: torch.mul(g, keep, out=prev)
+        sign = torch.sign(prev, out=a)  # 4. the change, against the sign of the remembered gradient
+        if update is None: p.addcmul_(sign, step_size, value=-1); return
+        if back: update.mul_(keep.sub_(1.0))  # the + variants: -(last change) where flipped, 0 elsewhere
         else: update.zero_()
-        update.addcmul_(torch.sign(prev, out=keep), step_size, value=-1)  # prev is 0 where flipped
+        update.addcmul_(sign, step_size, value=-1)  # prev is 0 where flipped
         p.add_(update)
 
     def update_foreach(self, group, params, grads, states):
-        etaminus, etaplus = group["etas"]
-        lo, hi = group["step_sizes"]
-        variant = group["variant"]
-        prevs, sizes = [s["prev"] for s in states], [s["step_size"] for s in states]
-        f = torch._foreach_mul(grads, prevs)
-        torch._foreach_sign_(f)  # s in {-1, 0, 1}
-        torch._foreach_mul_(f, etaplus + 1.0)
-        torch._foreach_add_(f, 1.0)  # (etaplus + 1) s + 1 in {-etaplus, 1, etaplus + 2}
-        keep = torch._foreach_clamp_max(f, 1.0)
-        torch._foreach_clamp_min_(keep, 0.0)  # {0, 1, 1}: the mask of weights that did not flip
-        torch._foreach_clamp_min_(f, etaminus)
-        torch._foreach_clamp_max_(f, etaplus)  # {etaminus, 1, etaplus}: the step-size factor
-        torch._foreach_mul_(sizes, f)
+        (lo, hi), variant = group["step_sizes"], group["variant"]
+        sizes, plus = [s["step_size"] for s in states], variant.endswith("+")
+        factors, keep = _foreach_factors(grads, [s["prev"] for s in states], group["etas"], variant != "rprop-")  # 1.
+        torch._foreach_mul_(sizes, factors)  # 2.
         torch._foreach_clamp_min_(sizes, lo)
         torch._foreach_clamp_max_(sizes, hi)
-        if variant == "rprop-":
-            torch._foreach_copy_(prevs, grads)
-            torch._foreach_addcmul_(params, torch._foreach_sign(grads), sizes, value=-1)
-            return
-        if variant.endswith("+"):
-            updates = [s["prev_update"] for s in states]
-            if variant == "rprop+": back = [True] * len(states)
-            else:
-                loss = self._objective(group)
-                back = [loss > s["prev_loss"] for s in states]
-                for s in states: s["prev_loss"] = loss
-            undo = [i for i, b in enumerate(back) if b]
-            if undo: torch._foreach_mul_([updates[i] for i in undo], torch._foreach_sub([keep[i] for i in undo], 1.0))
-            stay = [updates[i] for i, b in enumerate(back) if not b]
-            if stay: torch._foreach_zero_(stay)
-        torch._foreach_mul_(keep, grads)
-        torch._foreach_copy_(prevs, keep)  # the gradient, 0 where the sign flipped
-        signs = torch._foreach_sign(prevs)
-        if variant == "irprop-": torch._foreach_addcmul_(params, signs, sizes, value=-1)
+        if variant == "rprop-": torch._foreach_copy_([s["prev"] for s in states], grads)  # 3.
+        else:  # a new tensor each step, which becomes the state (no copy back)
+            for s, prev in zip(states, torch._foreach_mul(grads, keep)): s["prev"] = prev
+        signs = torch._foreach_sign([s["prev"] for s in states])  # 4.
+        if not plus: torch._foreach_addcmul_(params, signs, sizes, value=-1); return
+        updates = self._foreach_undo(group, states, keep)
+        torch._foreach_addcmul_(updates, signs, sizes, value=-1)
+        torch._foreach_add_(params, updates)
+
+    def _foreach_undo(self, group, states, keep):
+        "The + variants' last changes, made -(last change) where the sign flipped and 0 elsewhere (irprop+: if the loss rose)."
+        updates = [s["prev_update"] for s in states]
+        if group["variant"] == "rprop+": back = [True] * len(states)
         else:
-            torch._foreach_addcmul_(updates, signs, sizes, value=-1)
-            torch._foreach_add_(params, updates)
+            loss = self._objective(group)
+            back = [loss > s["prev_loss"] for s in states]
+            for s in states: s["prev_loss"] = loss
+        undo = [i for i, b in enumerate(back) if b]
+        if undo: torch._foreach_mul_([updates[i] for i in undo], torch._foreach_sub([keep[i] for i in undo], 1.0))
+        stay = [updates[i] for i, b in enumerate(back) if not b]
+        if stay: torch._foreach_zero_(stay)
+        return updates
+
+def _factors(g, prev, a, keep, etas):
+    "Per tensor: into `a` the step-size factor (etaplus, etaminus or 1), into `keep` (unless None) 0 where the sign flipped, else 1."
+    etaminus, etaplus = etas
+    torch.mul(g, prev, out=a).mul_(math.inf)  # +inf: same sign, -inf: flipped, nan: a zero (0 * inf)
+    if keep is not None: torch.nan_to_num(a, 1.0, 1.0, 0.0, out=keep)
+    a.nan_to_num_(1.0, etaplus, etaminus)
+
+def _foreach_factors(grads, prevs, etas, need_keep: bool):
+    "For lists of tensors, with clamps (there is no foreach `nan_to_num`): the step-size factors and (if needed) the masks."
+    etaminus, etaplus = etas
+    f = torch._foreach_mul(grads, prevs)
+    torch._foreach_sign_(f)  # s in {-1, 0, 1}
+    keep = None
+    if need_keep:
+        keep = torch._foreach_add(f, 1.0)
+        torch._foreach_clamp_max_(keep, 1.0)  # {0, 1, 1}: the mask of weights that did not flip
+    torch._foreach_mul_(f, etaplus + 1.0)
+    torch._foreach_add_(f, 1.0)  # (etaplus + 1) s + 1 in {-etaplus, 1, etaplus + 2}
+    torch._foreach_clamp_min_(f, etaminus)
+    torch._foreach_clamp_max_(f, etaplus)  # {etaminus, 1, etaplus}: the step-size factor
+    return f, keep
 
 # %% ../nbs/03_sign.ipynb #bc1f4631
 class SignSGD(GradOptimizer):
