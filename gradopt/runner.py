@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from .core import default_device
-from .data import DATASETS, EMBEDDED, _require, load_data
+from .data import DATASETS, EMBEDDED, FETCHABLE, load_data, require
 from .models import MODELS, make_model
 from .problems import FUNCTIONS, NoisyQuadratic, get_function, rastrigin, rosenbrock
 
@@ -98,8 +98,8 @@ class Classification:
         if self.data not in DATASETS: raise ValueError(f"Unknown dataset {self.data!r} in problem {self.name!r}. Allowed: {', '.join(DATASETS)}.")
         if self.model not in MODELS: raise ValueError(f"Unknown model {self.model!r} in problem {self.name!r}. Allowed: {', '.join(MODELS)}.")
         _check_positive_int(self, "epochs", "batch_size", "eval_batch")
-        if self.data not in EMBEDDED:  # a full dataset: fail now, not at the first run, if torchvision is missing
-            _require("torchvision.datasets", f"The {self.data!r} dataset", "; it is preinstalled on Colab. Without it, "
+        if self.data not in EMBEDDED + FETCHABLE:  # fail now, not at the first run, if torchvision is missing
+            require("torchvision.datasets", f"The {self.data!r} dataset", "; it is preinstalled on Colab. Without it, "
                      "use the embedded datasets 'digits' or 'mnist5k'")
 
     def setup(self, seed: int, device) -> _ClassificationTask:

@@ -21,8 +21,8 @@ __all__ = ['store_id', 'gpus_per_task', 'RayEngine']
 # %% ../nbs/22_sweeps.ipynb #6ced7d48
 def _ray():
     "Import ray, or raise `MissingDependency` saying how to install it."
-    from gradopt.data import _require
-    return _require("ray", "The Ray engine (engine='ray')", ", or pip install 'gradopt[ray]'")
+    from gradopt.data import require
+    return require("ray", "The Ray engine (engine='ray')", ", or pip install 'gradopt[ray]'")
 
 def store_id(folder) -> str:
     "The identity of the results store `folder`, created on first use: a random string in `folder/.store_id`."
