@@ -116,6 +116,34 @@ def _in_fresh_process(fn_name: str, *args):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 # %% ../nbs/40_speed.ipynb #db73bbca
+def _check_table_args(entries, sizes, rounds) -> list:
+    "The entries to time (default: all), after checking every argument of `speed_table`."
+    known = speed_entries()
+    entries = list(known) if entries is None else list(entries)
+    for name in entries:
+        if name not in known: raise ValueError(f"Invalid entries: {name!r} is not one of {', '.join(known)}")
+    for n in sizes:
+        if not isinstance(n, int) or n < 20:
+            raise ValueError(f"Invalid sizes: {n!r}; each size must be an int >= 20 (20 tensors)")
+    if not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"Invalid rounds: {rounds!r}; it must be an int >= 1")
+    return entries
+
+def _saved_rows(path, machine: str) -> list:
+    "Rows already in `path` from this machine (rows measured on another machine or thread count are not its table)."
+    if path is None or not path.exists(): return []
+    return [r for r in map(json.loads, path.read_text().splitlines()) if r["machine"] == machine]
+
+class _NoBar:
+    def set_postfix_str(self, s): pass
+    def update(self, n): pass
+    def close(self): pass
+
+def _bar(progress: bool, **kw):
+    if not progress: return _NoBar()
+    from tqdm.auto import tqdm
+    return tqdm(desc="speed", **kw)
+
 def speed_table(entries=None, # names in `speed_entries()` (default: all)
                 sizes=(1_000_000, 10_000_000, 50_000_000), # parameter counts
                 rounds: int = 15, # timed steps per candidate
@@ -126,37 +154,22 @@ def speed_table(entries=None, # names in `speed_entries()` (default: all)
                 progress: bool = True): # a tqdm bar over the pairs
     "Measure each (entry, size) pair, or load it from `out`; return all rows as a pandas DataFrame."
     import pandas as pd
-    known = speed_entries()
-    entries = list(known) if entries is None else list(entries)
-    for name in entries:
-        if name not in known: raise ValueError(f"Invalid entries: {name!r} is not one of {', '.join(known)}")
-    for n in sizes:
-        if not isinstance(n, int) or n < 20:
-            raise ValueError(f"Invalid sizes: {n!r}; each size must be an int >= 20 (20 tensors)")
-    if not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"Invalid rounds: {rounds!r}; it must be an int >= 1")
+    entries = _check_table_args(entries, sizes, rounds)
     path = Path(out) / "speed.jsonl" if out is not None else None
-    machine = describe_machine(torch.device(device) if device is not None else default_device())
-    rows = []
-    # rows measured on another machine (or thread count) are not this one's table
-    if path is not None and path.exists():
-        rows = [r for r in map(json.loads, path.read_text().splitlines()) if r["machine"] == machine]
+    rows = _saved_rows(path, describe_machine(torch.device(device) if device is not None else default_device()))
     done = {(r["entry"], r["n_params"]) for r in rows}
     todo = [(e, n) for n in sizes for e in entries if (e, n) not in done]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(entries) * len(sizes), initial=len(entries) * len(sizes) - len(todo), desc="speed")
+    bar = _bar(progress, total=len(entries) * len(sizes), initial=len(entries) * len(sizes) - len(todo))
     for name, n in todo:
-        if bar is not None: bar.set_postfix_str(f"{name}, {n:,} parameters")
+        bar.set_postfix_str(f"{name}, {n:,} parameters")
         args = (name, n, rounds, 3, compiled, str(device) if device is not None else None, torch.get_num_threads())
         new = _in_fresh_process("measure_entry", *args) if fresh_process else measure_entry(*args)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a") as f: f.write("".join(json.dumps(r) + "\n" for r in new))
         rows += new
-        if bar is not None: bar.update(1)
-    if bar is not None: bar.close()
+        bar.update(1)
+    bar.close()
     df = pd.DataFrame(rows)
     return df[df.entry.isin(entries) & df.n_params.isin(list(sizes))].reset_index(drop=True)
 
