@@ -421,20 +421,23 @@ def _serial_engine(todo, folder=None, device=None, progress=True, bar=None, **ru
         if bar is not None: bar.set_postfix_str(f"{spec.problem.name} {spec.optimizer} {spec.label()} seed {spec.seed}")
         yield key, run_one(spec, device=device, progress=progress, **run_options)
 
-ENGINES = ("serial", "ray")
+ENGINES = {"serial": None, "ray": "gradopt.sweeps:RayEngine"}  # name -> "module:attribute" of an engine class
 
 def get_engine(engine="serial", address: str | None = None):
     "The engine function for `engine` ('serial', 'ray' or an engine object); `address` is the Ray cluster's."
     if isinstance(engine, str) and engine in ENGINES:
         if engine == "serial":
-            if address is not None: raise ValueError(f"Invalid address: {address!r}. address is for engine='ray'; the serial engine runs here.")
+            if address is not None:
+                raise ValueError(f"Invalid address: {address!r}. address is for engine='ray'; the serial engine runs here.")
             return _serial_engine
-        from gradopt.sweeps import RayEngine
-        return RayEngine(address=address)
+        module, attr = ENGINES[engine].split(":")  # a plug-in above the runner, loaded by name when asked for
+        return getattr(importlib.import_module(module), attr)(address=address)
     if callable(engine) and not isinstance(engine, str):
-        if address is not None: raise ValueError(f"Invalid address: {address!r} with an engine object: give the address to the engine.")
+        if address is not None:
+            raise ValueError(f"Invalid address: {address!r} with an engine object: give the address to the engine.")
         return engine
-    raise ValueError(f"Invalid engine: {engine!r}. Allowed: {', '.join(map(repr, ENGINES))}, or an engine object such as gradopt.sweeps.RayEngine(...).")
+    raise ValueError(f"Invalid engine: {engine!r}. Allowed: {', '.join(map(repr, ENGINES))}, "
+                     "or an engine object such as gradopt.sweeps.RayEngine(...).")
 
 def run_grid(runs: list[RunSpec], # from `grid` (or a list of `RunSpec`s)
              out_dir=None, # save each finished run here and skip runs already saved (None: keep in memory only)
