@@ -563,6 +563,48 @@ def lr_grid(default_lr: float, n: int = 5, decades: float = 4.0) -> list[float]:
     "`n` learning rates spaced evenly in log scale over `decades` decades, centred on `default_lr`."
     return [float(default_lr * 10 ** e) for e in np.linspace(-decades / 2, decades / 2, n)]
 
+def _tuning_grids(optimizers, lrs, seeds, min_seeds: int) -> tuple[dict, dict]:
+    "The fixed hyperparameters and the lr grid of each optimizer, after checking that every budget is the same."
+    fixed = ({k: dict(v) for k, v in optimizers.items()} if isinstance(optimizers, dict)
+             else {name: {} for name in optimizers})
+    if len(seeds) < min_seeds:
+        raise ValueError(f"Invalid seeds: {len(seeds)} given. A reported configuration needs at least {min_seeds} seeds.")
+    for name, hp in fixed.items():
+        if "lr" in hp: raise ValueError(f"Invalid fixed hyperparameters for {name}: lr is what tune chooses; give it in lrs.")
+        get_optimizer(name)
+    if lrs is None: grids = {n: lr_grid(resolve_hp(n, fixed[n]).get("lr", 1e-3)) for n in fixed}
+    elif isinstance(lrs, dict):
+        missing = [n for n in fixed if n not in lrs]
+        if missing: raise ValueError(f"No learning-rate grid for {missing[0]!r} in lrs (given for: {', '.join(lrs)}).")
+        grids = {n: list(lrs[n]) for n in fixed}
+    else: grids = {n: list(lrs) for n in fixed}
+    sizes = {n: len(g) for n, g in grids.items()}
+    if len(set(sizes.values())) != 1:
+        raise ValueError(f"Unequal tuning budgets: {sizes}. Every optimizer gets the same number of learning rates.")
+    return fixed, grids
+
+def _choose_lr(tuning, metric: str, higher: bool, grids: dict):
+    "Mean selection score per (optimizer, lr) over the tuning seeds, and the best lr of each optimizer."
+    fin = final(tuning)
+    fin["score"] = fin[metric].astype(float).fillna(-math.inf if higher else math.inf)
+    sens = (fin.groupby(["optimizer", "lr"], sort=False).agg(score=("score", "mean"), diverged=("diverged", "sum"))
+            .reset_index().rename(columns={"score": f"{metric} (mean over tuning seeds)"}))
+    col = sens.columns[2]
+    by = sens.groupby("optimizer", sort=False)[col]
+    choice = sens.loc[by.idxmax() if higher else by.idxmin()][["optimizer", "lr", col]].reset_index(drop=True)
+    # an optimum on the edge of its grid may lie beyond it: the grid was too narrow to say
+    choice["on_grid_edge"] = [lr in (min(grids[n]), max(grids[n])) for n, lr in zip(choice.optimizer, choice.lr)]
+    return sens, choice
+
+def _summaries(stages, metric: str, higher: bool):
+    import pandas as pd
+    parts = []
+    for name, d in stages[1:]:
+        s = summarize(d, metric, higher)
+        s.insert(2, "setting", "tuned lr" if name == "final" else "defaults")
+        parts.append(s)
+    return pd.concat(parts, ignore_index=True).rename(columns={"mean": f"{metric} mean"})
+
 def tune(problem, # a problem name or object
          optimizers, # names, or {name: {fixed hyperparameters other than lr}}
          lrs=None, # one list for all, or {name: list} with equal lengths; default `lr_grid(default lr)` each
@@ -575,44 +617,18 @@ def tune(problem, # a problem name or object
     "Tune the learning rate of each optimizer on `problem` with the same budget, select on validation, rerun on `seeds`."
     import pandas as pd
     problem = get_problem(problem)
-    fixed = {name: {} for name in optimizers} if not isinstance(optimizers, dict) else {k: dict(v) for k, v in optimizers.items()}
-    if len(seeds) < min_seeds:
-        raise ValueError(f"Invalid seeds: {len(seeds)} given. protocol.md asks for at least {min_seeds} seeds per reported configuration.")
-    for name, hp in fixed.items():
-        if "lr" in hp: raise ValueError(f"Invalid fixed hyperparameters for {name}: lr is what tune chooses; give it in lrs.")
-        get_optimizer(name)
-    if lrs is None: grids = {n: lr_grid(resolve_hp(n, fixed[n]).get("lr", 1e-3)) for n in fixed}
-    elif isinstance(lrs, dict):
-        missing = [n for n in fixed if n not in lrs]
-        if missing: raise ValueError(f"No learning-rate grid for {missing[0]!r} in lrs (given for: {', '.join(lrs)}).")
-        grids = {n: list(lrs[n]) for n in fixed}
-    else: grids = {n: list(lrs) for n in fixed}
-    sizes = {n: len(g) for n, g in grids.items()}
-    if len(set(sizes.values())) != 1:
-        raise ValueError(f"Unequal tuning budgets: {sizes}. protocol.md asks for the same number of learning rates for every optimizer.")
+    fixed, grids = _tuning_grids(optimizers, lrs, seeds, min_seeds)
+    with_default_lr = [n for n in fixed if "lr" in resolve_hp(n, fixed[n])]  # signSGD, say, has no default lr
     tuning = [RunSpec(problem, n, {**fixed[n], "lr": lr}, s) for n in fixed for lr in grids[n] for s in tune_seeds]
-    check_runs(tuning + [RunSpec(problem, n, fixed[n], s) for n in fixed if "lr" in resolve_hp(n, fixed[n]) for s in seeds])
-    metric, higher = problem.select
-    t = run_grid(tuning, out_dir=out_dir, device=device, progress=progress, **run_options)
-    fin = final(t)
-    fin["score"] = fin[metric].astype(float).fillna(-math.inf if higher else math.inf)
-    sens = fin.groupby(["optimizer", "lr"], sort=False).agg(score=("score", "mean"), diverged=("diverged", "sum")).reset_index()
-    sens = sens.rename(columns={"score": f"{metric} (mean over tuning seeds)"})
-    col = sens.columns[2]
-    best = sens.loc[(sens.groupby("optimizer", sort=False)[col].idxmax() if higher else sens.groupby("optimizer", sort=False)[col].idxmin())]
-    choice = best[["optimizer", "lr", col]].reset_index(drop=True)
+    check_runs(tuning + [RunSpec(problem, n, fixed[n], s) for n in with_default_lr for s in seeds])
+    grid_options = dict(out_dir=out_dir, device=device, progress=progress, **run_options)
+    t = run_grid(tuning, **grid_options)
+    sens, choice = _choose_lr(t, *problem.select, grids)
     chosen = dict(zip(choice["optimizer"], choice["lr"]))
     finals = [RunSpec(problem, n, {**fixed[n], "lr": chosen[n]}, s) for n in fixed for s in seeds]
-    stages = [("tune", t), ("final", run_grid(finals, out_dir=out_dir, device=device, progress=progress, **run_options))]
-    if defaults:  # an optimizer without a default learning rate (signSGD, say) has no defaults-only setting
-        dflt = [RunSpec(problem, n, fixed[n], s) for n in fixed if "lr" in resolve_hp(n, fixed[n]) for s in seeds]
-        stages.append(("defaults", run_grid(dflt, out_dir=out_dir, device=device, progress=progress, **run_options)))
+    stages = [("tune", t), ("final", run_grid(finals, **grid_options))]
+    if defaults:
+        dflt = [RunSpec(problem, n, fixed[n], s) for n in with_default_lr for s in seeds]
+        stages.append(("defaults", run_grid(dflt, **grid_options)))
     runs = pd.concat([d.assign(stage=name) for name, d in stages], ignore_index=True)
-    rmetric, rhigher = problem.report
-    parts = []
-    for name, d in stages[1:]:
-        s = summarize(d, rmetric, rhigher)
-        s.insert(2, "setting", "tuned lr" if name == "final" else "defaults")
-        parts.append(s)
-    summary = pd.concat(parts, ignore_index=True).rename(columns={"mean": f"{rmetric} mean"})
-    return Tuned(runs, sens, choice, summary, problem)
+    return Tuned(runs, sens, choice, _summaries(stages, *problem.report), problem)
