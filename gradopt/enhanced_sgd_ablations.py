@@ -429,7 +429,7 @@ def _ablations_run(args):
     dev = setup(args)
     cfg = config("full" if args.full else "test" if args.test else "quick")
     if args.seeds is not None:
-        if args.seeds < 5: raise ValueError(f"Invalid --seeds: {args.seeds}. protocol.md asks for at least 5 seeds.")
+        if args.seeds < 5: raise ValueError(f"Invalid --seeds: {args.seeds}. A comparison reports at least 5 seeds.")
         cfg.seeds = tuple(range(args.seeds))
     for p in cfg.problems.values(): p.check()
     print(header(f"EnhancedSGD ablations, {cfg.name} configuration: tasks {', '.join(cfg.problems)}, seeds {list(cfg.seeds)}", dev, args.full))

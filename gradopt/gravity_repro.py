@@ -336,7 +336,7 @@ def _gravity_run(args):
             ax = plot_sweep(m, exp); ax.figure.tight_layout(); ax.figure.savefig(args.out / f"{exp}.png", dpi=120); plt.close(ax.figure)
     cols = ["experiment", "problem", "setting", "n", "best_val_acc", "best_val_acc lo", "best_val_acc hi", "final_val_acc", "min_val_loss", "best_val_acc_epoch"]
     print(table[cols].round(4).to_string(index=False))
-    if len(cfg.seeds) < 5: print(f"({len(cfg.seeds)} seeds: a smoke test, not a result; protocol.md asks for at least 5)")
+    if len(cfg.seeds) < 5: print(f"({len(cfg.seeds)} seeds: a smoke test, not a result: a comparison reports at least 5)")
     print(f"wrote runs.csv, metrics.csv, table.csv, beside_published.csv, curves.png{', beta.png, alpha.png' if cfg.betas else ''} to {args.out}")
 
 def _command():
