@@ -3,7 +3,8 @@
 The tests are the notebooks' cells (run by `nbdev_test`, one notebook per test, `slow` cells skipped unless
 `--flags slow`), plus the repository checks: the module is in sync with the notebooks (`nbdev_export`
 changes nothing), the notebooks are clean (`nbdev_clean` changes nothing), README.md is generated from
-nbs/index.ipynb, and the offline docs check (tools/docs_check.py).
+nbs/index.ipynb, the offline docs check (tools/docs_check.py), and the wheel as a pip user gets it (built, installed
+into a fresh virtual environment beside torch==2.13.0 only, and smoke-tested there).
 
     python tools/run_tests.py [--flags slow] [--workers 2] [--only NAME ...]
 """
@@ -72,6 +73,39 @@ def check_docs():
     return run([sys.executable, str(ROOT / "tools" / "docs_check.py")])
 
 
+WHEEL_SMOKE = """
+import torch, gradopt
+p = torch.nn.Parameter(torch.ones(3)); opt = gradopt.Gravity([p]); p.grad = torch.ones(3); opt.step()
+assert not torch.equal(p.detach(), torch.ones(3)), "one Gravity step changed nothing"
+assert "Gravity" in gradopt.__all__, gradopt.__all__
+print("ok")
+"""
+
+
+def check_wheel():
+    "Build the wheel, install it into a clean venv with torch==2.13.0 only, and use it as a lean (no extras) install."
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp); dist, venv = tmp / "dist", tmp / "venv"
+        steps = [([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist),
+                   str(ROOT)], ROOT), ([sys.executable, "-m", "venv", str(venv)], tmp)]
+        for cmd, cwd in steps:
+            rc, out = run(cmd, cwd=cwd)
+            if rc: return 1, f"{' '.join(cmd[:4])} failed:\n{out}"
+        shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools' leftovers from the wheel build
+        (wheel,) = dist.glob("gradopt-*.whl")
+        py, cli = venv / "bin" / "python", venv / "bin" / "gradopt"
+        rc, out = run([str(py), "-m", "pip", "install", "-q", "torch==2.13.0", str(wheel)], cwd=tmp)
+        if rc: return 1, f"installing the wheel failed:\n{out}"
+        rc, out = run([str(py), "-c", WHEEL_SMOKE], cwd=tmp)
+        if rc or not out.endswith("ok"): return 1, f"the smoke test failed in the wheel's venv:\n{out}"
+        rc, out = run([str(cli), "--help"], cwd=tmp)
+        if rc or "usage: gradopt" not in out: return 1, f"gradopt --help failed on a lean install:\n{out}"
+        rc, out = run([str(cli), "demo"], cwd=tmp)
+        if rc != 2 or 'pip install "gradopt[bench]"' not in out.splitlines()[-1]:
+            return 1, f"gradopt demo on a lean install should name the extra it needs (exit 2), got {rc}:\n{out}"
+    return 0, f"{wheel.name}: installs beside torch==2.13.0 alone; a step, --help and the missing-extra message work"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--flags", default="", help="test flags to run too (e.g. slow)")
@@ -82,7 +116,7 @@ def main(argv=None):
     tests = {f"notebook {nb.name}": (lambda nb=nb: test_notebook(nb, args.flags))
              for nb in sorted((ROOT / "nbs").glob("*.ipynb")) if not nb.name.startswith("_")}
     tests.update({"module and notebooks in sync": check_in_sync, "README generated from index": check_readme,
-                  "offline docs": check_docs})
+                  "offline docs": check_docs, "wheel on a clean venv": check_wheel})
     if args.only: tests = {k: v for k, v in tests.items() if any(o in k for o in args.only)}
 
     def timed(item):
