@@ -32,8 +32,8 @@ from .problems import FUNCTIONS, NoisyQuadratic, get_function, rastrigin, rosenb
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'load_gradopt_optimizers', 'PROBLEM_TYPES', 'RUN_FORMAT', 'ENGINES', 'RUN_COLUMNS', 'Classification',
            'Minimize', 'Quadratic', 'get_problem', 'problem_config', 'RunSpec', 'run_one', 'grid', 'check_runs',
-           'get_engine', 'run_grid', 'results_table', 'load_results', 'bootstrap_ci', 'final', 'summarize',
-           'time_to_target', 'performance_profile', 'Tuned', 'lr_grid', 'tune']
+           'get_engine', 'run_grid', 'results_table', 'load_results', 'bootstrap_ci', 'final', 'summarize', 't_ci',
+           'welch_ci', 'time_to_target', 'performance_profile', 'Tuned', 'lr_grid', 'tune']
 
 # %% ../nbs/20_runner.ipynb #1faeb344
 from .specs import SPECS, check_optimizer, get_optimizer, load_specs, make_optimizer, resolve_hp
@@ -522,6 +522,28 @@ def summarize(df, # the tidy table of `run_grid`
                           "n": len(v), "diverged": int(g["diverged"].sum())})
     out = f.groupby(list(by), sort=False)[list(f.columns)].apply(one).reset_index()
     return out.astype({"n": int, "diverged": int})
+
+# %% ../nbs/20_runner.ipynb #d9c8e3d2
+def t_ci(values, # the per-seed results
+         level: float = 0.95) -> tuple[float, float]:
+    "Student-t confidence interval of the mean of `values` (NaN for fewer than two values)."
+    v = np.asarray(values, dtype=float)
+    if len(v) < 2: return (math.nan, math.nan)
+    t = require("scipy.stats", "t-intervals", ' or `pip install "gradopt[bench]"`').t.ppf((1 + level) / 2, len(v) - 1)
+    h = t * v.std(ddof=1) / math.sqrt(len(v))
+    return (float(v.mean() - h), float(v.mean() + h))
+
+def welch_ci(a, b, # the per-seed results of two settings (independent seeds)
+             level: float = 0.95) -> tuple[float, float, float]:
+    "Mean difference `a - b` and its Welch t confidence interval."
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 2 or len(b) < 2: return (float(a.mean() - b.mean()), math.nan, math.nan)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    d = float(a.mean() - b.mean())
+    if va + vb == 0: return (d, d, d)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    h = require("scipy.stats", "t-intervals", ' or `pip install "gradopt[bench]"`').t.ppf((1 + level) / 2, df) * math.sqrt(va + vb)
+    return (d, d - h, d + h)
 
 # %% ../nbs/20_runner.ipynb #5040ee31
 def time_to_target(df, metric: str, target: float, higher_is_better: bool = True):
