@@ -1,8 +1,10 @@
 """Offline check of the documentation site, as far as a machine without Quarto allows.
 
     python tools/docs_check.py               # from the repo root; exit 1 on any failure
-    python tools/docs_check.py --self-test   # break a temp copy four ways and show each is caught
+    python tools/docs_check.py --self-test   # break a temp copy six ways and show each is caught
 
+0. Every `$...$` and `$$...$$` span in the notebooks' markdown is TeX that parses (latex2mathml), and no cell
+   leaves a `$` unpaired (which would make the renderer pair the wrong dollars).
 1. Process the notebooks as `nbdev_docs` does (nbdev's `nbdev_proc_nbs`, in a temp copy of the repo, so
    nothing in the work tree changes; the one step left out is nbdev's "install Quarto", which on a machine
    without Quarto runs `sudo`, curl and `pip install -e .[dev]`).
@@ -494,6 +496,35 @@ def check_tracebacks(exp, doms, rep):
     rep.add("tracebacks", f"no cell output on {len(doms)} page(s) shows a traceback or error", problems)
 
 
+MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)", re.S)
+
+
+def prose(cell_source):
+    "A markdown cell's text without code blocks, code spans and escaped dollars: where math delimiters count."
+    s = re.sub(r"```.*?```", "", cell_source, flags=re.S)
+    return re.sub(r"`[^`]*`", "", s).replace(r"\$", "")
+
+
+def check_math(repo, rep):
+    "Every $...$ and $$...$$ span in the notebooks' prose is TeX that parses, and no cell leaves a $ unpaired."
+    try: from latex2mathml.converter import convert
+    except ImportError:
+        rep.add("math", "", ["latex2mathml is not installed: pip install latex2mathml"]); return
+    problems, n = [], 0
+    for nb_path in sorted((repo / "nbs").glob("*.ipynb")):
+        cells = json.loads(nb_path.read_text(encoding="utf-8")).get("cells", [])
+        for i, c in enumerate(cells):
+            if c.get("cell_type") != "markdown": continue
+            text = prose(src_of(c))
+            if text.count("$") % 2: problems.append(f"{nb_path.name} cell {i}: an unpaired $ in {short(text, 80)!r}")
+            for m in MATH.finditer(text):
+                tex = m.group(1) or m.group(2); n += 1
+                try: convert(tex)
+                except Exception as e: problems.append(f"{nb_path.name} cell {i}: math that does not parse "
+                                                       f"({type(e).__name__}): ${short(tex, 60)}$")
+    rep.add("math", f"{n} math span(s) in the notebooks' prose parse (latex2mathml)", problems)
+
+
 def check_screenshot(home_png, doms, rep):
     problems = []
     if "index.html" not in doms: problems.append("no index.html to screenshot (nbs/index.ipynb missing or not rendered)")
@@ -519,6 +550,7 @@ def main(argv=None) -> int:
     rep = Report()
     with tempfile.TemporaryDirectory(prefix="docscheck-") as tmp:
         repo = Path(tmp) / "repo"; copy_repo(repo)
+        check_math(repo, rep)
         if process(repo, rep):
             pages = render(repo / "_proc", site_dir, rep)
             if pages is not None:
@@ -542,7 +574,7 @@ def main(argv=None) -> int:
 
 # ------------------------------------------------------------------ self-test
 def self_test() -> int:
-    "Break a temp copy of the repo four ways and check that each is reported."
+    "Break a temp copy of the repo six ways and check that each is reported."
     with tempfile.TemporaryDirectory(prefix="docscheck-selftest-") as tmp:
         repo = Path(tmp) / "repo"; copy_repo(repo)
         nbs = sorted(p for p in (repo / "nbs").glob("*.ipynb") if not p.name.startswith("_"))
@@ -554,6 +586,7 @@ def self_test() -> int:
         code = lambda s, outs: {"cell_type": "code", "metadata": {}, "source": s, "execution_count": 1, "outputs": outs}
         nb["cells"] += [
             md("A figure that is gone: ![lost](figs/selftest_missing.png)\n\nA link to [nowhere](99_selftest_nowhere.ipynb)."),
+            md("Math that does not parse: $\\frac{1}{$ and a price of 5 $ alone."),
             code("show_broken()", [{"output_type": "display_data", "metadata": {},
                                    "data": {"image/png": bad_png, "text/plain": "<Figure>"}}]),
             code("1/0", [{"output_type": "error", "ename": "ZeroDivisionError", "evalue": "division by zero",
@@ -566,7 +599,7 @@ def self_test() -> int:
         text = mod.read_text()
         text = re.sub(r"__all__\s*=\s*\[", "__all__ = ['selftest_undocumented', ", text, count=1)
         mod.write_text(text + "\n\ndef selftest_undocumented():\n    \"Exported, but no notebook documents it.\"\n")
-        print(f"self-test: broke {target.name} (missing image file, corrupt PNG output, dead link, traceback) "
+        print(f"self-test: broke {target.name} (missing image file, corrupt PNG output, dead link, traceback, math) "
               f"and {mod.name} (undocumented export); running the check on the copy...", flush=True)
         p = subprocess.run([sys.executable, str(repo / "tools" / "docs_check.py"), "--out", str(Path(tmp) / "out")],
                            cwd=repo, capture_output=True, text=True, timeout=600)
@@ -578,6 +611,7 @@ def self_test() -> int:
             "broken link": r"broken link 99_selftest_nowhere\.html",
             "traceback output": r"shows a traceback/error: ZeroDivisionError",
             "missing API section": r"no API section for selftest_undocumented",
+            "math that does not parse": r"math that does not parse .*frac",
         }
         missed = [k for k, pat in expected.items() if not re.search(pat, out)]
         for k in expected: print(f"{'caught' if k not in missed else 'MISSED'}  {k}")

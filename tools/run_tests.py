@@ -3,7 +3,7 @@
 The tests are the notebooks' cells (run by `nbdev_test`, one notebook per test, `slow` cells skipped unless
 `--flags slow`), plus the repository checks: the module is in sync with the notebooks (`nbdev_export`
 changes nothing), the notebooks are clean (`nbdev_clean` changes nothing), README.md is generated from
-nbs/index.ipynb, the offline docs check (tools/docs_check.py), and the wheel as a pip user gets it (built, installed
+nbs/index.ipynb, the offline docs check (tools/docs_check.py) and its self-test, and the wheel as a pip user gets it (built, installed
 into a fresh virtual environment beside torch==2.13.0 only, and smoke-tested there).
 
     python tools/run_tests.py [--flags slow] [--workers 2] [--only NAME ...]
@@ -73,6 +73,11 @@ def check_docs():
     return run([sys.executable, str(ROOT / "tools" / "docs_check.py")])
 
 
+def check_docs_check():
+    "The docs check catches a site broken on purpose (its --self-test)."
+    return run([sys.executable, str(ROOT / "tools" / "docs_check.py"), "--self-test"])
+
+
 WHEEL_SMOKE = """
 import torch, gradopt
 p = torch.nn.Parameter(torch.ones(3)); opt = gradopt.Gravity([p]); p.grad = torch.ones(3); opt.step()
@@ -116,7 +121,8 @@ def main(argv=None):
     tests = {f"notebook {nb.name}": (lambda nb=nb: test_notebook(nb, args.flags))
              for nb in sorted((ROOT / "nbs").glob("*.ipynb")) if not nb.name.startswith("_")}
     tests.update({"module and notebooks in sync": check_in_sync, "README generated from index": check_readme,
-                  "offline docs": check_docs, "wheel on a clean venv": check_wheel})
+                  "offline docs": check_docs, "the docs check catches breakage": check_docs_check,
+                  "wheel on a clean venv": check_wheel})
     if args.only: tests = {k: v for k, v in tests.items() if any(o in k for o in args.only)}
 
     def timed(item):
