@@ -23,7 +23,9 @@ _VARIANTS = ("gradopt", "0.0.2", "0.0.1")
 def _isint(x): return isinstance(x, int) and not isinstance(x, bool)
 
 class GradientAscent(GradOptimizer):
-    "Momentum ascent with adaptive steps: bias-corrected (`variant='gradopt'`, i.e. Adam ascending) or as published (`'0.0.2'`, `'0.0.1'`)."
+    """Momentum ascent with adaptive steps: bias-corrected (`variant='gradopt'`, i.e. Adam ascending) or as published (`'0.0.2'`, `'0.0.1'`).
+
+    It increases what you back-propagate (a log-likelihood, a reward); to minimize a loss, pass `maximize=False`."""
     random = True  # the escape mechanism draws from self.rng(device)
 
     def __init__(self, params,
