@@ -88,15 +88,15 @@ print("ok")
 
 
 def check_wheel():
-    "Build the wheel, install it into a clean venv with torch==2.13.0 only, and use it as a lean (no extras) install."
+    "Build sdist and wheel (`python -m build`), install the wheel into a clean venv beside torch==2.13.0 only, use it lean."
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp); dist, venv = tmp / "dist", tmp / "venv"
-        steps = [([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist),
-                   str(ROOT)], ROOT), ([sys.executable, "-m", "venv", str(venv)], tmp)]
+        src = tmp / "src"; _copy_repo(src)  # build as the release workflow does: the sdist, then the wheel from it
+        steps = [([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist)], src),
+                 ([sys.executable, "-m", "venv", str(venv)], tmp)]
         for cmd, cwd in steps:
             rc, out = run(cmd, cwd=cwd)
             if rc: return 1, f"{' '.join(cmd[:4])} failed:\n{out}"
-        shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools' leftovers from the wheel build
         (wheel,) = dist.glob("gradopt-*.whl")
         py, cli = venv / "bin" / "python", venv / "bin" / "gradopt"
         rc, out = run([str(py), "-m", "pip", "install", "-q", "torch==2.13.0", str(wheel)], cwd=tmp)
