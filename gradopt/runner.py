@@ -524,13 +524,16 @@ def summarize(df, # the tidy table of `run_grid`
     return out.astype({"n": int, "diverged": int})
 
 # %% ../nbs/20_runner.ipynb #d9c8e3d2
+def _t_quantile(q: float, df: float) -> float:
+    "The `q` quantile of Student's t with `df` degrees of freedom (scipy, from `gradopt[bench]`)."
+    return require("scipy.stats", "t-intervals", ' or `pip install "gradopt[bench]"`').t.ppf(q, df)
+
 def t_ci(values, # the per-seed results
          level: float = 0.95) -> tuple[float, float]:
     "Student-t confidence interval of the mean of `values` (NaN for fewer than two values)."
     v = np.asarray(values, dtype=float)
     if len(v) < 2: return (math.nan, math.nan)
-    t = require("scipy.stats", "t-intervals", ' or `pip install "gradopt[bench]"`').t.ppf((1 + level) / 2, len(v) - 1)
-    h = t * v.std(ddof=1) / math.sqrt(len(v))
+    h = _t_quantile((1 + level) / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
     return (float(v.mean() - h), float(v.mean() + h))
 
 def welch_ci(a, b, # the per-seed results of two settings (independent seeds)
@@ -542,7 +545,7 @@ def welch_ci(a, b, # the per-seed results of two settings (independent seeds)
     d = float(a.mean() - b.mean())
     if va + vb == 0: return (d, d, d)
     df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    h = require("scipy.stats", "t-intervals", ' or `pip install "gradopt[bench]"`').t.ppf((1 + level) / 2, df) * math.sqrt(va + vb)
+    h = _t_quantile((1 + level) / 2, df) * math.sqrt(va + vb)
     return (d, d - h, d + h)
 
 # %% ../nbs/20_runner.ipynb #5040ee31
