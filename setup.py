@@ -23,7 +23,7 @@ def reqs(key):
     return cfg.get(key, "").split()
 
 
-bench, dev, ray = reqs("bench_requirements"), reqs("dev_requirements"), reqs("ray_requirements")
+bench, dev, ray, text, vision = (reqs(f"{k}_requirements") for k in ("bench", "dev", "ray", "text", "vision"))
 setuptools.setup(
     name=cfg["lib_name"],
     version=cfg["version"],
@@ -46,8 +46,8 @@ setuptools.setup(
     include_package_data=True,
     python_requires=f">={min_python}",
     install_requires=reqs("requirements"),
-    # `dev` runs the notebooks, which use the bench tools and Ray (the sweeps notebook) too
-    extras_require={"bench": bench, "ray": ray, "dev": bench + ray + dev},
+    # `dev` runs the notebooks, which use the bench tools, Ray (the sweeps notebook), the text and vision tools too
+    extras_require={"bench": bench, "ray": ray, "text": text, "vision": vision, "dev": bench + ray + text + vision + dev},
     entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"],
                   "console_scripts": ["gradopt=gradopt.cli:main"]},
     zip_safe=False,

@@ -24,9 +24,9 @@ def _demo_run(args):
     dev = setup(args)
     from gradopt.quickstart import demo
     what = ("MNIST (torchvision, 10% validation), GradRetentionNet CNN" if args.full
-            else "scikit-learn digits (1,347 train / 450 validation), MLP 64-64-10")
+            else "scikit-learn digits (1,077 train / 360 validation / 360 test), MLP 64-64-10")
     print(header(f"{what}, batch 64, {args.epochs} epochs, seeds 0-{args.seeds - 1}", dev, args.full))
-    runs, table = demo(args.epochs, args.seeds, dev, full=args.full)
+    runs, table = demo(args.epochs, args.seeds, dev, full=args.full, progress=not args.quiet)
     runs.to_csv(args.out / "runs.csv", index=False); table.to_csv(args.out / "summary.csv")
     print(table.to_string()); print(f"wrote {args.out / 'runs.csv'}, {args.out / 'summary.csv'}")
 
@@ -86,8 +86,9 @@ trajectory_command = Command("trajectory", "draw one optimizer's path on a 2-D t
 
 # %% ../nbs/29_cli.ipynb #fe24ec7b
 def quick_optimizers() -> list[str]:
-    "The optimizers `gradopt grid` compares by default: those whose specs are in the quickstart."
-    return [name for name, spec in load_specs().items() if spec.quickstart is not None]
+    "The optimizers `gradopt grid` compares by default: the quickstart's (`gradopt.quickstart.quickstart_optimizers`)."
+    from gradopt.quickstart import quickstart_optimizers
+    return list(quickstart_optimizers())
 
 def _grid_args(p):
     p.add_argument("--problem", default=None, help="a problem name (default digits-mlp; --full mnist-cnn)")
@@ -180,6 +181,7 @@ COMMANDS = ["gradopt.cli:demo_command", "gradopt.speed:speed_command", "gradopt.
             "gradopt.cli:grid_command", "gradopt.cli:data_command"]  # later ones add theirs ("module:attribute")
 COMMANDS.append("gradopt.gravity_repro:gravity_command")  # the Gravity paper's reproduction (30_gravity_reproduction)
 COMMANDS.append("gradopt.enhanced_sgd_ablations:ablations_command")  # notebook 31
+COMMANDS.append("gradopt.comparison:compare_command")  # notebook 33
 
 def _load(ref: str) -> Command:
     module, attr = ref.split(":")

@@ -44,6 +44,27 @@ def _rank_main(rank, world_size, port, backend, threads, timeout, fn, args, kwar
         buf = io.BytesIO(); torch.save(result, buf); conn.send_bytes(buf.getvalue()); conn.close()
     finally: os._exit(0)  # never return into the parent's code (the notebook, the test runner)
 
+def _collect(conns, results, errors, timeout):
+    "Read each rank's (status, value) from its pipe into `results` or `errors`, until all answered or time is up."
+    deadline = time.monotonic() + timeout
+    while len(results) + len(errors) < len(conns) and (left := deadline - time.monotonic()) > 0:
+        for c in wait([c for k, c in conns.items() if k not in results and k not in errors], timeout=left):
+            rank = next(k for k, v in conns.items() if v is c)
+            try: status, value = torch.load(io.BytesIO(c.recv_bytes()), weights_only=False)
+            except EOFError: status, value = "error", "the process ended without sending a result"
+            if status == "ok": results[rank] = value
+            else:  # the others may fail in turn (a peer is gone): give them a moment to report, then stop
+                errors[rank] = value; deadline = min(deadline, time.monotonic() + 2.0)
+
+def _reap(pids, conns, answered):
+    "Kill the ranks that have not answered (the others may be waiting for them in a collective); wait for all."
+    for rank, pid in pids.items():
+        if rank not in answered:
+            try: os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError: pass
+        os.waitpid(pid, 0)
+    for c in conns.values(): c.close()
+
 def run_on_ranks(fn: Callable, # run as `fn(*args, **kwargs)` on every rank, inside an initialised process group
                  *args,
                  world_size: int = 2, # number of processes (ranks)
@@ -60,23 +81,9 @@ def run_on_ranks(fn: Callable, # run as `fn(*args, **kwargs)` on every rank, ins
         if pid == 0:
             r.close(); _rank_main(rank, world_size, port, backend, threads, timeout, fn, args, kwargs, w)
         w.close(); pids[rank], conns[rank] = pid, r
-    results, errors, deadline = {}, {}, time.monotonic() + timeout
-    try:
-        while len(results) + len(errors) < world_size and (left := deadline - time.monotonic()) > 0:
-            for c in wait([c for k, c in conns.items() if k not in results and k not in errors], timeout=left):
-                rank = next(k for k, v in conns.items() if v is c)
-                try: status, value = torch.load(io.BytesIO(c.recv_bytes()), weights_only=False)
-                except EOFError: status, value = "error", "the process ended without sending a result"
-                if status == "ok": results[rank] = value
-                else:  # the others may fail in turn (a peer is gone): give them a moment to report, then stop
-                    errors[rank] = value; deadline = min(deadline, time.monotonic() + 2.0)
-    finally:  # a rank that has not answered is killed: the others may be waiting for it in a collective
-        for rank, pid in pids.items():
-            if rank not in results and rank not in errors:
-                try: os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError: pass
-            os.waitpid(pid, 0)
-        for c in conns.values(): c.close()
+    results, errors = {}, {}
+    try: _collect(conns, results, errors, timeout)
+    finally: _reap(pids, conns, answered=results.keys() | errors.keys())
     if errors: raise RuntimeError("\n".join(f"rank {r} failed:\n{e}" for r, e in sorted(errors.items())))
     if len(results) < world_size:
         raise TimeoutError(f"rank(s) {sorted(set(range(world_size)) - set(results))} did not finish within {timeout} s")
@@ -107,7 +114,10 @@ def uneven_batch(step: int, # every step has its own batch
                  world_size: int = 2, batch: int = 8):
     "The batch `(x, y)` of `step` for `UnevenNet`, or rank `rank`'s share of it."
     g = torch.Generator().manual_seed(100 + step)
-    x, y = torch.randn(batch, 5, generator=g, dtype=torch.float64), torch.randn(batch, 3, generator=g, dtype=torch.float64)
+    x, y = (
+        torch.randn(batch, 5, generator=g, dtype=torch.float64),
+        torch.randn(batch, 3, generator=g, dtype=torch.float64),
+    )
     if rank is None: return x, y
     n = batch // world_size
     return x[rank * n:(rank + 1) * n], y[rank * n:(rank + 1) * n]
@@ -116,7 +126,8 @@ def uneven_batch(step: int, # every step has its own batch
 PATHS = {"loop": ("step", False), "foreach": ("step", True), "reference": ("step_reference", None)}
 
 def global_mean(x, group=None):
-    "The mean of `x` (a number or a tensor) over the ranks of `group` (default: all): e.g. the loss a DDP closure should return."
+    """The mean of `x` (a number or a tensor) over the ranks of `group` (default: all): e.g. the loss a DDP closure
+    should return."""
     t = torch.as_tensor(x, dtype=torch.float64).detach().clone()
     dist.all_reduce(t, group=group)
     t = t / dist.get_world_size(group)
@@ -124,13 +135,15 @@ def global_mean(x, group=None):
 
 def _whole(p): return p.full_tensor() if hasattr(p, "full_tensor") else p.detach()
 
-def trajectory(model, # an `UnevenNet`, maybe wrapped (FSDP2, DDP)
-               opt, # an optimizer of the model's parameters (or of `shards.params`)
-               steps: int = 5,
-               path: str = "loop", # "loop" or "foreach" (`step`, with that `foreach`) or "reference" (`step_reference`)
-               rank: int | None = None, # train on this rank's share of each batch (None: the whole batch)
-               loss: str = "local", # "local": the closure returns its own loss; "global": the mean over the ranks
-               shards=None): # optimize copies of the parameters: `shards.params`, `.push()` the gradients, `.pull()` the values
+def trajectory(
+    model,  # an `UnevenNet`, maybe wrapped (FSDP2, DDP)
+    opt,  # an optimizer of the model's parameters (or of `shards.params`)
+    steps: int = 5,
+    path: str = "loop",  # "loop" or "foreach" (`step`, with that `foreach`) or "reference" (`step_reference`)
+    rank: int | None = None,  # train on this rank's share of each batch (None: the whole batch)
+    loss: str = "local",  # "local": the closure returns its own loss; "global": the mean over the ranks
+    shards=None,  # optimize copies of the parameters: `shards.params`, `.push()` the gradients, `.pull()` the values
+):
     "Train `steps` steps of `opt`; the whole parameters after each step, one row per step."
     rows = []
     for t in range(steps):
@@ -160,8 +173,15 @@ class _ColumnShards:
     def __init__(self, model):
         from torch.distributed.device_mesh import init_device_mesh
         from torch.distributed.tensor import Shard, distribute_tensor
-        self.model, self.mesh, self.distribute = model, init_device_mesh("cpu", (dist.get_world_size(),)), distribute_tensor
-        self.params = [distribute_tensor(p.detach(), self.mesh, [Shard(p.dim() - 1)]).requires_grad_() for p in model.parameters()]
+
+        self.model, self.mesh, self.distribute = (
+            model,
+            init_device_mesh("cpu", (dist.get_world_size(),)),
+            distribute_tensor,
+        )
+        self.params = [
+            distribute_tensor(p.detach(), self.mesh, [Shard(p.dim() - 1)]).requires_grad_() for p in model.parameters()
+        ]
 
     def push(self):
         "The model's (whole, identical on every rank) gradients to the shards."
@@ -175,7 +195,8 @@ class _ColumnShards:
 
 def distributed_trajectories(cases: list, # (key, make, mode, path, loss); `make(params, foreach=)` builds the optimizer
                              steps: int = 5) -> dict:
-    "On every rank: a fresh `UnevenNet` per case, laid out as `mode` ('fsdp', 'dtensor' or 'ddp'); {key: trajectory} and state layout problems."
+    """On every rank: a fresh `UnevenNet` per case, laid out as `mode` ('fsdp', 'dtensor' or 'ddp'); {key: trajectory}
+    and state layout problems."""
     from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.fsdp import fully_shard
     from torch.nn.parallel import DistributedDataParallel
@@ -198,19 +219,27 @@ def distributed_trajectories(cases: list, # (key, make, mode, path, loss); `make
     return out
 
 # %% ../nbs/07_distributed.ipynb #fac2bad1
-def compare_distributed(specs: list, # `Conformance` specs (gradopt.core) of the optimizers to check
-                        modes=("fsdp", "dtensor", "ddp"), # the layouts (see `distributed_trajectories`)
-                        paths=("loop", "foreach", "reference"), # `step(foreach=False)`, `step(foreach=True)`, `step_reference()`
-                        steps: int = 5, # steps per trajectory
-                        rtol: float = 1e-9, # largest allowed max|difference| / max|parameter|, at every step
-                        ddp_loss: str = "global", # what the DDP closures return: "global" (mean over ranks) or "local"
-                        world_size: int = 2, timeout: float = 120.0) -> tuple:
+def compare_distributed(
+    specs: list,  # `Conformance` specs (gradopt.core) of the optimizers to check
+    modes=("fsdp", "dtensor", "ddp"),  # the layouts (see `distributed_trajectories`)
+    paths=("loop", "foreach", "reference"),  # `step(foreach=False)`, `step(foreach=True)`, `step_reference()`
+    steps: int = 5,  # steps per trajectory
+    rtol: float = 1e-9,  # largest allowed max|difference| / max|parameter|, at every step
+    ddp_loss: str = "global",  # what the DDP closures return: "global" (mean over ranks) or "local"
+    world_size: int = 2,
+    timeout: float = 120.0,
+) -> tuple:
     """Train `UnevenNet` with each optimizer on `world_size` gloo ranks in each layout, and on one process with the same
     data: `(errors, failures)`, with errors {(name, mode, path): [max|difference| / max|parameter| per step]} and a
     failure for each trajectory that differs beyond `rtol` at some step, whose ranks disagree, or whose state
     tensors are not DTensors placed like their sharded parameter."""
-    cases = [((s.name, m, p), s.make, m, p, ddp_loss if m == "ddp" else "local") for s in specs for m in modes for p in paths
-             if not (m == "ddp" and p == "reference")]  # with replicated parameters the reference is the one-process run
+    cases = [
+        ((s.name, m, p), s.make, m, p, ddp_loss if m == "ddp" else "local")
+        for s in specs
+        for m in modes
+        for p in paths
+        if not (m == "ddp" and p == "reference")
+    ]  # with replicated parameters the reference is the one-process run
     ranks = run_on_ranks(distributed_trajectories, cases, steps, world_size=world_size, timeout=timeout)
     errors, failures = {}, []
     for s in specs:
@@ -226,7 +255,8 @@ def compare_distributed(specs: list, # `Conformance` specs (gradopt.core) of the
                     first = next(i for i, e in enumerate(err) if not e <= rtol)
                     failures.append(f"{s.name} {m} {p}: differs from the one-process run from step {first + 1} on "
                                     f"(errors {', '.join(f'{e:.1e}' for e in err)})")
-                if any(not torch.equal(r[key], got) for r in ranks[1:]): failures.append(f"{s.name} {m} {p}: the ranks disagree")
+                if any(not torch.equal(r[key], got) for r in ranks[1:]):
+                    failures.append(f"{s.name} {m} {p}: the ranks disagree")
                 failures += [f"{s.name} {m} {p}: state {x}" for x in ranks[0].get((*key, "state"), [])]
     return errors, failures
 

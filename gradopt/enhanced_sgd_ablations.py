@@ -6,9 +6,8 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +15,11 @@ import torch
 
 from .enhanced_sgd import EnhancedSGD
 from .models import MNIST_NORM, CIFAR10_NORM
-from .runner import (Classification, Quadratic, RunSpec, bootstrap_ci, get_optimizer, make_optimizer, register_optimizer,
-                            run_grid, summarize, time_to_target, tune)
+from .runner import run_grid, tune
+from .specs import get_optimizer, make_optimizer, register_optimizer
+from .stats import bootstrap_ci, bootstrap_diff_ci, final, time_to_target
+from .tasks import Classification, Quadratic
+from .train import Callback, RunSpec, run_one
 from .commands import Command, header, setup
 
 # %% auto #0
@@ -43,7 +45,12 @@ CELLS: dict[str, dict] = {  # cell name -> EnhancedSGD keyword arguments (lr and
     "full-centre": {**_FULL, "centering": "none"},
     "full-clip": {**_FULL, "clipping": False},
     "full-noise": {**_FULL, "noise_scale": 0.0},
-    "full-ctrl": {**_FULL, "controller": False, "variant": "published", "entropy_weight": 0.1},  # as the published runs ran
+    "full-ctrl": {
+        **_FULL,
+        "controller": False,
+        "variant": "published",
+        "entropy_weight": 0.1,
+    },  # as the published runs ran
     "full/published-ctrl": {**_FULL, **_PUB_CTRL},
 }
 ADD_ONE = ["base", "+centre/tensor", "+centre/rows", "+clip", "+noise", "+ctrl/published", "+ctrl/repaired"]
@@ -54,10 +61,13 @@ def cell_name(cell: str) -> str:
     return f"ESGD {cell}"
 
 def register_cells(cells=None) -> list[str]:
-    "Register the ablation cells with the runner (stepped with a closure, so the controllers see the loss); return their names."
+    """Register the ablation cells with the runner (stepped with a closure, so the controllers see the loss); return
+    their names."""
     names = []
     for c in cells or CELLS:
-        register_optimizer(cell_name(c), EnhancedSGD, dict(CELLS[c]), needs_closure=True, source=f"EnhancedSGD(**{CELLS[c]})")
+        register_optimizer(
+            cell_name(c), EnhancedSGD, dict(CELLS[c]), needs_closure=True, source=f"EnhancedSGD(**{CELLS[c]})"
+        )
         names.append(cell_name(c))
     return names
 
@@ -84,13 +94,26 @@ _SMALL = ADD_ONE + ["full", "full-ctrl"]
 def config(name: str = "quick") -> AblationConfig:
     "The `'test'`, `'quick'` or `'full'` configuration."
     if name == "test":
-        return AblationConfig("test", {"digits-mlp": Classification("digits", "mlp", epochs=1),
-                                       "digits-cnn": Classification("digits", "cnn", epochs=1),
-                                       "quadratic": Quadratic(epochs=2)},
-                              {t: ["base", "+centre/tensor", "+ctrl/published", "+ctrl/repaired", "full", "full-ctrl"]
-                               for t in ("digits-mlp", "digits-cnn", "quadratic")},
-                              seeds=(0, 1), tune_tasks=("quadratic",), tune_optimizers=("torch.SGD-momentum", "ESGD full"),
-                              tune_factors=(0.1, 1.0), anchor_task="digits-cnn", trace_seeds=(0,), bench_params=100_000, bench_rounds=3)
+        return AblationConfig(
+            "test",
+            {
+                "digits-mlp": Classification("digits", "mlp", epochs=1),
+                "digits-cnn": Classification("digits", "cnn", epochs=1),
+                "quadratic": Quadratic(epochs=2),
+            },
+            {
+                t: ["base", "+centre/tensor", "+ctrl/published", "+ctrl/repaired", "full", "full-ctrl"]
+                for t in ("digits-mlp", "digits-cnn", "quadratic")
+            },
+            seeds=(0, 1),
+            tune_tasks=("quadratic",),
+            tune_optimizers=("torch.SGD-momentum", "ESGD full"),
+            tune_factors=(0.1, 1.0),
+            anchor_task="digits-cnn",
+            trace_seeds=(0,),
+            bench_params=100_000,
+            bench_rounds=3,
+        )
     if name == "quick":
         cnn = Classification("mnist5k", "cnn", epochs=2, model_options=dict(norm=MNIST_NORM), train_eval_size=1000)
         return AblationConfig("quick", {"digits-mlp": Classification("digits", "mlp", epochs=10), "mnist5k-cnn": cnn,
@@ -98,40 +121,56 @@ def config(name: str = "quick") -> AblationConfig:
                               {"digits-mlp": _ALL, "mnist5k-cnn": _SMALL, "quadratic": _ALL},
                               tune_tasks=("digits-mlp", "quadratic"), anchor_task="mnist5k-cnn")
     if name == "full":
-        return AblationConfig("full", {"mnist-cnn": Classification("mnist", "cnn", epochs=10, model_options=dict(norm=MNIST_NORM)),
-                                       "cifar10-cnn": Classification("cifar10", "cnn", epochs=10, model_options=dict(norm=CIFAR10_NORM)),
-                                       "quadratic": Quadratic(epochs=100)},
-                              {t: _ALL for t in ("mnist-cnn", "cifar10-cnn", "quadratic")},
-                              tune_tasks=("mnist-cnn", "cifar10-cnn", "quadratic"), anchor_task="mnist-cnn",
-                              bench_params=10_000_000, bench_rounds=15)
+        return AblationConfig(
+            "full",
+            {
+                "mnist-cnn": Classification("mnist", "cnn", epochs=10, model_options=dict(norm=MNIST_NORM)),
+                "cifar10-cnn": Classification("cifar10", "cnn", epochs=10, model_options=dict(norm=CIFAR10_NORM)),
+                "quadratic": Quadratic(epochs=100),
+            },
+            {t: _ALL for t in ("mnist-cnn", "cifar10-cnn", "quadratic")},
+            tune_tasks=("mnist-cnn", "cifar10-cnn", "quadratic"),
+            anchor_task="mnist-cnn",
+            bench_params=10_000_000,
+            bench_rounds=15,
+        )
     raise ValueError(f"Invalid configuration: {name!r}. Allowed: 'test', 'quick', 'full'.")
 
 # %% ../nbs/31_enhanced_sgd_ablations.ipynb #dacf5c49
 ANCHOR = {"ESGD full-ctrl": {}, "torch.SGD-momentum": {}, "torch.Adam": {}, "torch.AdamW": {}, "torch.RMSprop": {}}
-ORIGINAL_MNIST = {"ESGD full-ctrl": (0.9756, 0.9778), "torch.SGD-momentum": (0.9846, 0.9883), "torch.AdamW": (0.9815, 0.9850),
-                  "torch.RMSprop": (0.9826, 0.9873), "torch.Adam": (0.9868, 0.9897)}  # recorded in github.com/waefrebeorn/GradRetentionNet: test acc., MNIST, 2 epochs
+ORIGINAL_MNIST = {
+    "ESGD full-ctrl": (0.9756, 0.9778),
+    "torch.SGD-momentum": (0.9846, 0.9883),
+    "torch.AdamW": (0.9815, 0.9850),
+    "torch.RMSprop": (0.9826, 0.9873),
+    "torch.Adam": (0.9868, 0.9897),
+}  # recorded in github.com/waefrebeorn/GradRetentionNet: test acc., MNIST, 2 epochs
+
+class _KeepOptimizer(Callback):
+    "Keeps the run's optimizer when the run ends."
+    def after_fit(self, fit): self.opt = fit.opt
 
 def trace_controller(problem, # a runner problem
                      cell: str, # an ablation cell with a controller
                      seed: int = 0, device="cpu") -> tuple:
-    "Train `problem` with `cell` as the runner does, keeping every controller decision: (history DataFrame, controller_stats)."
+    """Run `problem` with `cell` through `run_one`, keeping every controller decision: (history DataFrame,
+    controller_stats)."""
     import pandas as pd
-    device = torch.device(device)
     register_cells([cell])
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        task = problem.setup(seed, device)
-        opt = make_optimizer(cell_name(cell), task.params, dict(history_size=10**6), seed=seed)
-        gen = torch.Generator().manual_seed(seed)
-        for _ in range(problem.epochs):
-            for loss_fn in task.batches(gen):
-                def closure(loss_fn=loss_fn):
-                    opt.zero_grad(set_to_none=True); loss = loss_fn(); loss.backward(); return loss
-                opt.step(closure)
+    keep = _KeepOptimizer()
+    run_one(RunSpec(problem, cell_name(cell), dict(history_size=10**6), seed), device, track_grads=False, closure=True,
+            callbacks=[keep])
+    opt = keep.opt
     h = pd.DataFrame(opt.history).assign(cell=cell, seed=seed, problem=problem.name)
     finite = np.isfinite(h["loss"].astype(float)).to_numpy()
-    return h, dict(problem=problem.name, cell=cell, seed=seed, **opt.controller_stats(),
-                   finite_revisits=int(h["revisit"][finite].astype(bool).sum()), diverged=bool(len(h) and not finite[-1]))
+    return h, dict(
+        problem=problem.name,
+        cell=cell,
+        seed=seed,
+        **opt.controller_stats(),
+        finite_revisits=int(h["revisit"][finite].astype(bool).sum()),
+        diverged=bool(len(h) and not finite[-1]),
+    )
 
 class WithLoss:
     "Steps an optimizer with a fixed loss, as a training loop passing its loss would (for the step-time benchmark)."
@@ -139,14 +178,17 @@ class WithLoss:
     def step(self): return self.opt.step(loss=self.loss)
 
 def step_times(cells, n_params: int = 1_000_000, rounds: int = 5, device="cpu"):
-    "Step time of each cell against torch's SGD-momentum (`gradopt.benchmark`); cells with a controller get a loss every step."
+    """Step time of each cell against torch's SGD-momentum (`gradopt.benchmark`); cells with a controller get a loss
+    every step."""
     from gradopt.benchmark import benchmark_steps, ratio_table
     def maker(c):
         ctrl = CELLS[c].get("controller", False)
         return lambda ps: (WithLoss if ctrl else (lambda o: o))(make_optimizer(cell_name(c), ps, {}, seed=0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ratio_table(benchmark_steps({c: maker(c) for c in cells}, n_params=n_params, rounds=rounds, device=device))
+        return ratio_table(
+            benchmark_steps({c: maker(c) for c in cells}, n_params=n_params, rounds=rounds, device=device)
+        )
 
 # %% ../nbs/31_enhanced_sgd_ablations.ipynb #f11127d1
 @dataclass
@@ -168,19 +210,36 @@ def _task_of(df, cfg):
 def run_ablations(cfg: AblationConfig, # from `config`
                   out_dir=None, # save runs here and resume from it (None: in memory)
                   device="cpu", progress: bool = False, bench: bool = True) -> Ablations:
-    "Run the ablation cells, the tuned comparison, the anchor, the controller traces and the step-time benchmark of `cfg`."
+    """Run the ablation cells, the tuned comparison, the anchor, the controller traces and the step-time benchmark of
+    `cfg`."""
     import pandas as pd
     register_cells()
     opts = dict(out_dir=out_dir, device=device, progress=progress)
-    runs = [RunSpec(cfg.problems[t], cell_name(c), {}, s) for t, cells in cfg.cells.items() for c in cells for s in cfg.seeds]
+    runs = [
+        RunSpec(cfg.problems[t], cell_name(c), {}, s)
+        for t, cells in cfg.cells.items()
+        for c in cells
+        for s in cfg.seeds
+    ]
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*overflow.*"); warnings.filterwarnings("ignore", category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message=".*overflow.*")
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
         df = _task_of(run_grid(runs, **opts), cfg)
         df["cell"] = df["optimizer"].str.removeprefix("ESGD ")
         tuned = {}
         for t in cfg.tune_tasks:
-            lrs = {n: [get_optimizer(n).defaults.get("lr", 1e-3) * f for f in cfg.tune_factors] for n in cfg.tune_optimizers}
-            tuned[t] = tune(cfg.problems[t], list(cfg.tune_optimizers), lrs=lrs, seeds=cfg.seeds, min_seeds=min(5, len(cfg.seeds)), **opts)
+            lrs = {
+                n: [get_optimizer(n).defaults.get("lr", 1e-3) * f for f in cfg.tune_factors]
+                for n in cfg.tune_optimizers
+            }
+            tuned[t] = tune(
+                cfg.problems[t],
+                list(cfg.tune_optimizers),
+                lrs=lrs,
+                seeds=cfg.seeds,
+                min_seeds=min(5, len(cfg.seeds)),
+                **opts,
+            )
         anchor = None
         if cfg.anchor_task:
             p = cfg.problems[cfg.anchor_task]
@@ -190,24 +249,16 @@ def run_ablations(cfg: AblationConfig, # from `config`
         for t, p in cfg.problems.items():
             for c in ("+ctrl/published", "+ctrl/repaired"):
                 for s in cfg.trace_seeds:
-                    h, st = trace_controller(p, c, s, device); hs.append(h.assign(task=t)); stats.append({**st, "task": t})
+                    h, st = trace_controller(p, c, s, device)
+                    hs.append(h.assign(task=t))
+                    stats.append({**st, "task": t})
     speed = step_times(list(CELLS), cfg.bench_params, cfg.bench_rounds, device) if bench else None
     return Ablations(cfg, df, tuned, anchor, pd.concat(hs, ignore_index=True), pd.DataFrame(stats), speed, str(device))
 
 # %% ../nbs/31_enhanced_sgd_ablations.ipynb #3a0babb4
-def _diff_ci(a, b, n_boot: int = 2000, seed: int = 0):
-    "Bootstrap CI of mean(a) - mean(b), resampling each independently (NaN-free inputs)."
-    rng = np.random.default_rng(seed)
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if not (np.isfinite(a).all() and np.isfinite(b).all()): return (math.nan, math.nan)
-    d = rng.choice(a, (n_boot, len(a))).mean(1) - rng.choice(b, (n_boot, len(b))).mean(1)
-    return tuple(float(q) for q in np.quantile(d, [0.025, 0.975]))
-
-def _final(df):
-    return df.loc[df.groupby("run", sort=False)["epoch"].idxmax()]
-
 def results_table(res: Ablations):
-    "Per task and cell: report metric (mean, 95% CI), difference from `base` with CI, steps to base's final level, peak RAM."
+    """Per task and cell: report metric (mean, 95% CI), difference from `base` with CI, steps to base's final level,
+    peak RAM."""
     import pandas as pd
     rows = []
     for t, p in res.config.problems.items():
@@ -215,7 +266,7 @@ def results_table(res: Ablations):
         if d.empty: continue
         metric, higher = p.report
         sel, sel_higher = p.select
-        fin = _final(d)
+        fin = final(d)
         worst = -math.inf if higher else math.inf
         base = fin[fin.cell == "base"][metric].astype(float).fillna(worst).to_numpy()
         target = float(np.median(fin[fin.cell == "base"][sel]))
@@ -225,7 +276,7 @@ def results_table(res: Ablations):
             f = fin[fin.cell == c]
             v = f[metric].astype(float).fillna(worst).to_numpy()
             lo, hi = bootstrap_ci(v) if np.isfinite(v).all() else (v.mean(), v.mean())
-            dlo, dhi = _diff_ci(v, base)
+            dlo, dhi = bootstrap_diff_ci(v, base)
             extra = (f.set_index("run")["peak_ram_mb"] - ram0.reindex(f["run"])).to_numpy()
             rows.append({"task": t, "cell": c, "metric": metric, "mean": v.mean(), "ci_low": lo, "ci_high": hi,
                          "vs base": v.mean() - base.mean(), "vs base lo": dlo, "vs base hi": dhi,
@@ -242,51 +293,65 @@ def _verdict(lo, hi, higher):
     return "inside the noise"
 
 # %% ../nbs/31_enhanced_sgd_ablations.ipynb #eed084f5
-def claims_table(res: Ablations, table=None):
-    "The seed's claims, each with its evidence and a verdict (rules in the notebook's prose)."
-    import pandas as pd
-    table = results_table(res) if table is None else table
-    higher = {t: p.report[1] for t, p in res.config.problems.items()}
-    rows = []
-    # A: convergence speed
+def _speed_claim(res: Ablations, table, higher: dict) -> dict:
+    "Claim A: faster to base's level without a worse final value, and not beaten by a tuned baseline."
     wins, evidence = 0, []
     for t in res.config.problems:
         tb = table[table.task == t].set_index("cell")
         if "base" not in tb.index: continue
         ok = False
-        for c in ("full-ctrl", "full"):
-            if c not in tb.index: continue
-            r = tb.loc[c]
+        for c in [c for c in ("full-ctrl", "full") if c in tb.index]:
+            r, base_steps = tb.loc[c], tb.loc["base", "steps to base level"]
             v = _verdict(r["vs base lo"], r["vs base hi"], higher[t])
-            faster = r["steps to base level"] < tb.loc["base", "steps to base level"]
-            ok |= bool(faster and v != "worse")
-            evidence.append(f"{t} {c}: {r['steps to base level']:g} vs {tb.loc['base', 'steps to base level']:g} steps, final {v}")
+            ok |= bool(r["steps to base level"] < base_steps and v != "worse")
+            evidence.append(f"{t} {c}: {r['steps to base level']:g} vs {base_steps:g} steps, final {v}")
         wins += ok
     tuned_ok = True
     for t, tu in res.tuned.items():
-        s = tu.summary[tu.summary.setting == "tuned lr"].set_index("optimizer")
-        m = s.columns[s.columns.str.endswith(" mean")][0]
-        hi_better = tu.problem.report[1]
-        base_names = [n for n in s.index if not n.startswith("ESGD")]
-        best = (s.loc[base_names, m].idxmax() if hi_better else s.loc[base_names, m].idxmin())
-        for e in [n for n in s.index if n.startswith("ESGD")]:
-            beaten = s.loc[e, "ci_high"] < s.loc[best, "ci_low"] if hi_better else s.loc[e, "ci_low"] > s.loc[best, "ci_high"]
-            evidence.append(f"tuned {t}: {e} {s.loc[e, m]:.4g} [{s.loc[e, 'ci_low']:.4g}, {s.loc[e, 'ci_high']:.4g}] vs best baseline "
-                            f"{best} {s.loc[best, m]:.4g} [{s.loc[best, 'ci_low']:.4g}, {s.loc[best, 'ci_high']:.4g}]")
-            tuned_ok &= not beaten
-    rows.append(dict(claim="A: improvements in convergence speed", verdict="supported" if wins >= 2 and tuned_ok else "not supported",
-                     evidence="; ".join(evidence)))
-    # B: memory stability
+        beaten, ev = _beaten_by_baseline(t, tu)
+        tuned_ok &= not beaten; evidence += ev
+    return dict(claim="A: improvements in convergence speed",
+                verdict="supported" if wins >= 2 and tuned_ok else "not supported", evidence="; ".join(evidence))
+
+def _beaten_by_baseline(task: str, tu) -> tuple[bool, list]:
+    "Whether a tuned EnhancedSGD is beaten (disjoint CIs) by the best tuned baseline on `task`, and the evidence."
+    s = tu.summary[tu.summary.setting == "tuned lr"].set_index("optimizer")
+    m, hi_better = s.columns[s.columns.str.endswith(" mean")][0], tu.problem.report[1]
+    base_names = [n for n in s.index if not n.startswith("ESGD")]
+    best = s.loc[base_names, m].idxmax() if hi_better else s.loc[base_names, m].idxmin()
+    show = lambda n: f"{n} {s.loc[n, m]:.4g} [{s.loc[n, 'ci_low']:.4g}, {s.loc[n, 'ci_high']:.4g}]"
+    beaten, evidence = False, []
+    for e in [n for n in s.index if n.startswith("ESGD")]:
+        lost = s.loc[e, "ci_high"] < s.loc[best, "ci_low"] if hi_better else s.loc[e, "ci_low"] > s.loc[best, "ci_high"]
+        beaten |= bool(lost)
+        evidence.append(f"tuned {task}: {show(e)} vs best baseline {show(best)}")
+    return beaten, evidence
+
+def _state_megabytes(problem) -> dict:
+    "Optimizer state after one step on `problem`'s parameters: EnhancedSGD as it ran, and SGD-momentum (MB)."
+    ps = problem.setup(0, "cpu").params
+    out = {}
+    for name, make in (("SGD-momentum", lambda q: torch.optim.SGD(q, lr=0.01, momentum=0.9)),
+                       ("full-ctrl", lambda q: make_optimizer(cell_name("full-ctrl"), q, {}, seed=0))):
+        q = [x.detach().clone().requires_grad_() for x in ps]
+        for x in q: x.grad = torch.ones_like(x)
+        o = make(q); o.step(); out[name] = state_bytes(o) / 2**20
+    return out
+
+def _memory_claim(res: Ablations) -> dict:
+    """Claim B: less extra RAM than base and torch's SGD-momentum, beyond the noise between two implementations of one
+    method."""
     wins, evidence = 0, []
     for t, p in res.config.problems.items():
         d = res.runs[res.runs.task == t]
-        ref = [x for x in ([res.tuned[t].runs[res.tuned[t].runs.stage == "defaults"]] if t in res.tuned else [])
-               + ([res.anchor] if res.anchor is not None and t == res.config.anchor_task else [])]
+        ref = ([res.tuned[t].runs[res.tuned[t].runs.stage == "defaults"]] if t in res.tuned else []) + (
+            [res.anchor] if res.anchor is not None and t == res.config.anchor_task else [])
         sgd = [_extra_ram(x[x.optimizer == "torch.SGD-momentum"]) for x in ref]
         sgd = np.concatenate(sgd) if sgd else np.array([])
         b = _extra_ram(d[d.cell == "base"])
         if not len(b): continue
-        floor = max(1.0, abs(np.median(b) - np.median(sgd))) if len(sgd) else 1.0  # two implementations of one algorithm
+        # two implementations of one algorithm
+        floor = max(1.0, abs(np.median(b) - np.median(sgd))) if len(sgd) else 1.0
         lowest = min(np.median(b), np.median(sgd)) if len(sgd) else np.median(b)
         won = False
         for c in ("full-ctrl", "full"):
@@ -294,40 +359,48 @@ def claims_table(res: Ablations, table=None):
             if not len(e): continue
             won |= bool(np.median(e) < lowest - floor)
             evidence.append(f"{t} {c}: median extra RAM {np.median(e):.2f} MB vs base {np.median(b):.2f} MB"
-                            + (f", torch SGD-momentum {np.median(sgd):.2f} MB" if len(sgd) else "") + f" (noise floor {floor:.2f} MB)")
+                            + (f", torch SGD-momentum {np.median(sgd):.2f} MB" if len(sgd) else "")
+                            + f" (noise floor {floor:.2f} MB)")
         wins += won
-        ps = p.setup(0, "cpu").params
-        sb = {}
-        for name, make in (("SGD-momentum", lambda q: torch.optim.SGD(q, lr=0.01, momentum=0.9)),
-                           ("full-ctrl", lambda q: make_optimizer(cell_name("full-ctrl"), q, {}, seed=0))):
-            q = [x.detach().clone().requires_grad_() for x in ps]
-            for x in q: x.grad = torch.ones_like(x)
-            o = make(q); o.step(); sb[name] = state_bytes(o)
-        evidence.append(f"{t} optimizer state: EnhancedSGD-as-ran {sb['full-ctrl'] / 2**20:.3f} MB, SGD-momentum {sb['SGD-momentum'] / 2**20:.3f} MB")
+        sb = _state_megabytes(p)
+        evidence.append(f"{t} optimizer state: EnhancedSGD-as-ran {sb['full-ctrl']:.3f} MB, "
+                        f"SGD-momentum {sb['SGD-momentum']:.3f} MB")
     if res.speed is not None:
         sp = res.speed["x best SGD-momentum step"]
-        evidence.append(f"step time x SGD-momentum: full-ctrl {sp.get('full-ctrl', math.nan):.2f}, full {sp.get('full', math.nan):.2f}")
-    rows.append(dict(claim="B: improvements in memory stability", verdict="supported" if wins >= 2 else "not supported",
-                     evidence="; ".join(evidence)))
-    # C: the controller
-    for c in ("+ctrl/published", "+ctrl/repaired"):
-        st = res.controller[res.controller.cell == c]
-        reuse = (st["finite_revisits"] / st["decisions"].clip(lower=1)).mean()
-        tc = table[table.cell == c]
-        verdicts = [_verdict(r["vs base lo"], r["vs base hi"], higher[r["task"]]) for _, r in tc.iterrows()]
-        div = int(tc["diverged"].sum())
-        ok = reuse > 0.5 and "better" in verdicts and "worse" not in verdicts and div == 0
-        ev = (f"decisions in a state seen before (finite losses): {reuse:.0%}; traces diverged: {int(st['diverged'].sum())}/{len(st)}; vs SGD-momentum: "
-              + ", ".join(f"{r['task']} {v} ({r['vs base']:+.4g})" for (_, r), v in zip(tc.iterrows(), verdicts)) + f"; diverged runs: {div}")
-        rows.append(dict(claim=f"C: the controller ({c[6:]}) optimises for stability and performance",
-                         verdict="supported" if ok else "not supported", evidence=ev))
+        evidence.append(f"step time x SGD-momentum: full-ctrl {sp.get('full-ctrl', math.nan):.2f}, "
+                        f"full {sp.get('full', math.nan):.2f}")
+    return dict(claim="B: improvements in memory stability", verdict="supported" if wins >= 2 else "not supported",
+                evidence="; ".join(evidence))
+
+def _controller_claim(res: Ablations, table, higher: dict, c: str) -> dict:
+    "Claim C for controller cell `c`: it reuses what it learnt, helps somewhere, hurts nowhere, never diverges."
+    st = res.controller[res.controller.cell == c]
+    reuse = (st["finite_revisits"] / st["decisions"].clip(lower=1)).mean()
+    tc = table[table.cell == c]
+    verdicts = [_verdict(r["vs base lo"], r["vs base hi"], higher[r["task"]]) for _, r in tc.iterrows()]
+    div = int(tc["diverged"].sum())
+    ok = reuse > 0.5 and "better" in verdicts and "worse" not in verdicts and div == 0
+    ev = (f"decisions in a state seen before (finite losses): {reuse:.0%}; traces diverged: "
+          f"{int(st['diverged'].sum())}/{len(st)}; vs SGD-momentum: "
+          + ", ".join(f"{r['task']} {v} ({r['vs base']:+.4g})" for (_, r), v in zip(tc.iterrows(), verdicts))
+          + f"; diverged runs: {div}")
+    return dict(claim=f"C: the controller ({c[6:]}) optimises for stability and performance",
+                verdict="supported" if ok else "not supported", evidence=ev)
+
+def claims_table(res: Ablations, table=None):
+    "The seed's claims, each with its evidence and a verdict (rules in the notebook's prose)."
+    import pandas as pd
+    table = results_table(res) if table is None else table
+    higher = {t: p.report[1] for t, p in res.config.problems.items()}
+    rows = [_speed_claim(res, table, higher), _memory_claim(res)]
+    rows += [_controller_claim(res, table, higher, c) for c in ("+ctrl/published", "+ctrl/repaired")]
     return pd.DataFrame(rows)
 
 def _extra_ram(d):
     "Per run: peak RAM during training minus the peak before the first step (MB)."
     if d is None or d.empty: return np.array([])
     e0 = d[d.epoch == 0].set_index("run")["peak_ram_mb"]
-    f = _final(d).set_index("run")["peak_ram_mb"]
+    f = final(d).set_index("run")["peak_ram_mb"]
     return (f - e0.reindex(f.index)).to_numpy(dtype=float)
 
 def state_bytes(opt) -> int:
@@ -343,17 +416,31 @@ def centring_table(table):
     "Gradient centring alone (tensor and rows) against SGD-momentum, per task."
     t = table[table.cell.isin(["+centre/tensor", "+centre/rows"])].copy()
     t["verdict"] = [_verdict(r["vs base lo"], r["vs base hi"], r["metric"].endswith("acc")) for _, r in t.iterrows()]
-    return t[["task", "cell", "metric", "mean", "vs base", "vs base lo", "vs base hi", "verdict", "steps to base level"]]
+    return t[
+        ["task", "cell", "metric", "mean", "vs base", "vs base lo", "vs base hi", "verdict", "steps to base level"]
+    ]
+
 
 def anchor_table(res: Ablations):
-    "The original's MNIST comparison next to ours: test accuracy after 2 epochs, mean and CI over the seeds, and the rank."
+    """The original's MNIST comparison next to ours: test accuracy after 2 epochs, mean and CI over the seeds, and the
+    rank."""
     import pandas as pd
-    f = _final(res.anchor)
+    f = final(res.anchor)
     rows = []
     for n, (a, b) in ORIGINAL_MNIST.items():
         v = f[f.optimizer == n]["test_acc"].astype(float).fillna(0).to_numpy()
         lo, hi = bootstrap_ci(v)
-        rows.append({"optimizer": n, "original run 1": a, "original run 2": b, "ours: mean": v.mean(), "ci_low": lo, "ci_high": hi, "n": len(v)})
+        rows.append(
+            {
+                "optimizer": n,
+                "original run 1": a,
+                "original run 2": b,
+                "ours: mean": v.mean(),
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": len(v),
+            }
+        )
     out = pd.DataFrame(rows)
     out["original rank"] = (-(out["original run 1"] + out["original run 2"])).rank().astype(int)
     out["our rank"] = (-out["ours: mean"]).rank().astype(int)
@@ -369,7 +456,9 @@ def plot_results(res: Ablations, table=None):
     fig, axes = plt.subplots(2, len(tasks), figsize=(4.2 * len(tasks), 6.6), squeeze=False)
     for j, t in enumerate(tasks):
         p = res.config.problems[t]
-        d = res.runs[(res.runs.task == t) & res.runs.cell.isin(["base", "+centre/tensor", "+ctrl/repaired", "full", "full-ctrl"])]
+        d = res.runs[
+            (res.runs.task == t) & res.runs.cell.isin(["base", "+centre/tensor", "+ctrl/repaired", "full", "full-ctrl"])
+        ]
         metric = p.select[0] if p.select[0] != "val_loss" else "val_loss"
         plot_curves(d, metric, hue="cell", ax=axes[0, j], logy=not p.select[1])
         axes[0, j].set_title(f"{t}: {metric}", fontsize=9); axes[0, j].legend(fontsize=7)
@@ -381,7 +470,10 @@ def plot_results(res: Ablations, table=None):
         axes[1, j].set_yticks(y, tb["cell"], fontsize=7); axes[1, j].invert_yaxis()
         axes[1, j].set_title(f"final {tb['metric'].iloc[0]} (mean, 95% CI)", fontsize=9)
         if not p.report[1]: axes[1, j].set_xscale("log")
-    fig.suptitle(f"EnhancedSGD ablations ({res.config.name} configuration, {res.device}, seeds {list(res.config.seeds)})", fontsize=10)
+    fig.suptitle(
+        f"EnhancedSGD ablations ({res.config.name} configuration, {res.device}, seeds {list(res.config.seeds)})",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
@@ -399,7 +491,9 @@ def plot_controllers(res: Ablations):
         axes[0, j].set_yscale("log"); axes[0, j].set_title(f"{t}: learning rate / 0.01", fontsize=9)
         axes[1, j].set_title(f"{t}: momentum", fontsize=9); axes[1, j].set_xlabel("step")
         axes[0, j].legend(fontsize=7)
-    fig.suptitle(f"controller decisions ({res.config.name} configuration, seeds {list(res.config.trace_seeds)})", fontsize=10)
+    fig.suptitle(
+        f"controller decisions ({res.config.name} configuration, seeds {list(res.config.trace_seeds)})", fontsize=10
+    )
     fig.tight_layout()
     return fig
 
@@ -422,7 +516,12 @@ def save_outputs(res: Ablations, out: Path) -> list[str]:
 def _ablations_args(p):
     p.add_argument("--seeds", type=int, default=None, help="seeds 0..N-1 per cell (default 5; at least 5)")
     p.add_argument("--no-bench", action="store_true", help="skip the step-time benchmark")
-    p.add_argument("--test", action="store_true", help="the tiny configuration the notebook's tests run (seconds; meaningless numbers)")
+    p.add_argument(
+        "--test",
+        action="store_true",
+        help="the tiny configuration the notebook's tests run (seconds; meaningless numbers)",
+    )
+
 
 def _ablations_run(args):
     if args.test and args.full: raise ValueError("--test and --full exclude each other")
@@ -432,15 +531,30 @@ def _ablations_run(args):
         if args.seeds < 5: raise ValueError(f"Invalid --seeds: {args.seeds}. A comparison reports at least 5 seeds.")
         cfg.seeds = tuple(range(args.seeds))
     for p in cfg.problems.values(): p.check()
-    print(header(f"EnhancedSGD ablations, {cfg.name} configuration: tasks {', '.join(cfg.problems)}, seeds {list(cfg.seeds)}", dev, args.full))
+    print(
+        header(
+            f"EnhancedSGD ablations, {cfg.name} configuration: "
+            f"tasks {', '.join(cfg.problems)}, seeds {list(cfg.seeds)}",
+            dev,
+            args.full,
+        )
+    )
     res = run_ablations(cfg, out_dir=args.out, device=dev, progress=not args.quiet, bench=not args.no_bench)
     files = save_outputs(res, args.out)
     import pandas as pd
     with pd.option_context("display.width", 200, "display.max_colwidth", 120):
         t = pd.read_csv(args.out / "results.csv")
-        print(t[["task", "cell", "metric", "mean", "ci_low", "ci_high", "vs base", "diverged"]].round(4).to_string(index=False))
+        print(
+            t[["task", "cell", "metric", "mean", "ci_low", "ci_high", "vs base", "diverged"]]
+            .round(4)
+            .to_string(index=False)
+        )
         print(pd.read_csv(args.out / "claims.csv")[["claim", "verdict"]].to_string(index=False))
     print(f"wrote {', '.join(files)} to {args.out}")
 
-ablations_command = Command("ablations", "EnhancedSGD ablations (add one / remove one component, 5 seeds, 3 tasks) and the seed's claims tested",
-                            _ablations_args, _ablations_run)
+ablations_command = Command(
+    "ablations",
+    "EnhancedSGD ablations (add one / remove one component, 5 seeds, 3 tasks) and the seed's claims tested",
+    _ablations_args,
+    _ablations_run,
+)

@@ -23,30 +23,50 @@ _VARIANTS = ("gradopt", "0.0.2", "0.0.1")
 def _isint(x): return isinstance(x, int) and not isinstance(x, bool)
 
 class GradientAscent(GradOptimizer):
-    """Momentum ascent with adaptive steps: bias-corrected (`variant='gradopt'`, i.e. Adam ascending) or as published (`'0.0.2'`, `'0.0.1'`).
+    """Momentum ascent with adaptive steps: bias-corrected (`variant='gradopt'`, i.e. Adam ascending) or as
+    published (`'0.0.2'`, `'0.0.1'`).
 
     It increases what you back-propagate (a log-likelihood, a reward); to minimize a loss, pass `maximize=False`."""
     random = True  # the escape mechanism draws from self.rng(device)
 
-    def __init__(self, params,
-                 lr: float = 0.01, # learning rate $\eta$
-                 momentum: float = 0.9, # $\mu$
-                 beta: float = 0.999, # $\beta$, decay of the squared-gradient average
-                 eps: float = 1e-8, # $\epsilon$ added to the RMS
-                 nesterov: bool = False, # Nesterov look-ahead (NAdam-style in "gradopt"; the published, divergent form in "0.0.2")
-                 clip_value: float | None = None, # clip each gradient entry to [-clip_value, clip_value] ("gradopt" only)
-                 lr_decay: float | None = None, # lr multiplied by this once per step ("gradopt") or once per tensor ("0.0.2")
-                 *, variant: str = "gradopt", # "gradopt", "0.0.2" or "0.0.1"
-                 escape_patience: int | None = None, # jump away after this many steps without improvement (None: off)
-                 escape_scale: float = 0.1, # standard deviation of the jump, in parameter units
-                 escape_tol: float = 1e-6, # an improvement of the objective smaller than this does not count
-                 maximize: bool = True, # increase the back-propagated objective (False: decrease it)
-                 foreach: bool | None = None, # torch._foreach_* path (default: on GPU)
-                 seed: int | None = None): # seed of the escape mechanism's generator
-        super().__init__(params, dict(lr=lr, momentum=momentum, beta=beta, eps=eps, nesterov=nesterov, clip_value=clip_value,
-                                      lr_decay=lr_decay, variant=variant, escape_patience=escape_patience,
-                                      escape_scale=escape_scale, escape_tol=escape_tol, maximize=maximize, foreach=foreach),
-                         seed=seed)
+    def __init__(
+        self,
+        params,
+        lr: float = 0.01,  # learning rate $\eta$
+        momentum: float = 0.9,  # $\mu$
+        beta: float = 0.999,  # $\beta$, decay of the squared-gradient average
+        eps: float = 1e-8,  # $\epsilon$ added to the RMS
+        nesterov: bool = False,  # Nesterov look-ahead (NAdam-style in "gradopt"; published, divergent, in "0.0.2")
+        clip_value: float | None = None,  # clip each gradient entry to [-clip_value, clip_value] ("gradopt" only)
+        lr_decay: float | None = None,  # lr multiplied by this once per step ("gradopt") or once per tensor ("0.0.2")
+        *,
+        variant: str = "gradopt",  # "gradopt", "0.0.2" or "0.0.1"
+        escape_patience: int | None = None,  # jump away after this many steps without improvement (None: off)
+        escape_scale: float = 0.1,  # standard deviation of the jump, in parameter units
+        escape_tol: float = 1e-6,  # an improvement of the objective smaller than this does not count
+        maximize: bool = True,  # increase the back-propagated objective (False: decrease it)
+        foreach: bool | None = None,  # torch._foreach_* path (default: on GPU)
+        seed: int | None = None,  # seed of the escape mechanism's generator
+    ):
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                beta=beta,
+                eps=eps,
+                nesterov=nesterov,
+                clip_value=clip_value,
+                lr_decay=lr_decay,
+                variant=variant,
+                escape_patience=escape_patience,
+                escape_scale=escape_scale,
+                escape_tol=escape_tol,
+                maximize=maximize,
+                foreach=foreach,
+            ),
+            seed=seed,
+        )
 
     def check_hyperparameters(self, group):
         super().check_hyperparameters(group)
@@ -61,19 +81,35 @@ class GradientAscent(GradOptimizer):
         check_arg("escape_patience", pat, pat is None or (_isint(pat) and pat >= 1), "None or an int >= 1")
         check_range("escape_scale", group["escape_scale"], 0, low_open=True)
         check_range("escape_tol", group["escape_tol"], 0)
-        if v != "gradopt": check_arg("escape_patience", pat, pat is None, f"None with variant={v!r} (the escape mechanism is gradopt's)")
+        if v != "gradopt":
+            check_arg(
+                "escape_patience", pat, pat is None, f"None with variant={v!r} (the escape mechanism is gradopt's)"
+            )
         if v == "0.0.2":
-            check_arg("clip_value", group["clip_value"], group["clip_value"] is None,
-                      "None with variant='0.0.2': the published step never clipped (older torch skipped the call, current "
-                      "torch raises at the first step); use clip_value=None to reproduce it or variant='gradopt' to clip")
+            check_arg(
+                "clip_value",
+                group["clip_value"],
+                group["clip_value"] is None,
+                "None with variant='0.0.2': the published step never clipped (older torch skipped the call, current "
+                "torch raises at the first step); use clip_value=None to reproduce it or variant='gradopt' to clip",
+            )
         if v == "0.0.1":
             for k, off in (("nesterov", False), ("clip_value", None), ("lr_decay", None)):
-                check_arg(k, group[k], group[k] is off, f"{off} with variant='0.0.1' (it reproduces the plain 0.0.1 update only)")
+                check_arg(
+                    k,
+                    group[k],
+                    group[k] is off,
+                    f"{off} with variant='0.0.1' (it reproduces the plain 0.0.1 update only)",
+                )
 
     def check_compilable(self, group):
-        check_arg("escape_patience", group["escape_patience"], group["escape_patience"] is None,
-                  "None with compile(): the escape decides in Python, from the loss, whether to jump, and draws the jump "
-                  "from a seeded generator; neither traces into one graph (use the eager step)")
+        check_arg(
+            "escape_patience",
+            group["escape_patience"],
+            group["escape_patience"] is None,
+            "None with compile(): the escape decides in Python, from the loss, whether to jump, and draws the jump "
+            "from a seeded generator; neither traces into one graph (use the eager step)",
+        )
 
     def init_state(self, group, p, state):
         state["step"] = 0
@@ -84,7 +120,13 @@ class GradientAscent(GradOptimizer):
     applies_maximize = True  # the core hands the gradients over as they are: every path applies `maximize` itself
 
     def update_reference(self, group, params, grads, states):
-        mu, beta, eps, decay, clip = group["momentum"], group["beta"], group["eps"], group["lr_decay"], group["clip_value"]
+        mu, beta, eps, decay, clip = (
+            group["momentum"],
+            group["beta"],
+            group["eps"],
+            group["lr_decay"],
+            group["clip_value"],
+        )
         for p, g, s, jumped in zip(params, grads, states, _escape(self, group, params, states)):
             if jumped: continue
             if group["maximize"]: g = -g  # the descent direction: every update below descends along g
@@ -115,7 +157,8 @@ class GradientAscent(GradOptimizer):
     def update_foreach(self, group, params, grads, states):
         "The loop's operations, each one `torch._foreach_*` call over all tensors."
         params, grads, states = _prepare(self, group, params, grads, states)
-        if params: (_gradopt_foreach if group["variant"] == "gradopt" else _published_foreach)(group, params, grads, states)
+        if params:
+            (_gradopt_foreach if group["variant"] == "gradopt" else _published_foreach)(group, params, grads, states)
 
     @torch.no_grad()
     def restore_best(self) -> float:
@@ -125,7 +168,8 @@ class GradientAscent(GradOptimizer):
             for p in group["params"]:
                 s = self.state.get(p, {})
                 if "best_param" in s:
-                    (torch.view_as_real(p) if p.is_complex() else p).copy_(s["best_param"]); best = max(best, float(s["best"]))
+                    (torch.view_as_real(p) if p.is_complex() else p).copy_(s["best_param"])
+                    best = max(best, float(s["best"]))
         return best
 
 # %% ../nbs/04_gradient_ascent.ipynb #6cdf1abc
@@ -176,7 +220,8 @@ _FUSED = {"devices": ("cpu", "cuda"), "dtypes": (torch.float16, torch.bfloat16, 
 
 def _fused_adam(group, params, grads, states) -> bool:
     """The gradopt step without Nesterov *is* Adam's: torch's fused kernel (one pass over memory), through the public
-    functional `torch.optim.adam.adam`, one call per step count. False, doing nothing, where that kernel does not apply."""
+    functional `torch.optim.adam.adam`, one call per step count. False, doing nothing, where that kernel does not
+    apply."""
     if group["nesterov"] or not all(p.device.type in _FUSED["devices"] and p.dtype in _FUSED["dtypes"] for p in params):
         return False
     by_step = {}
@@ -191,7 +236,8 @@ def _fused_adam(group, params, grads, states) -> bool:
     return True
 
 def _gradopt_foreach(group, params, grads, states):
-    "The gradopt step with one `torch._foreach_*` call per operation (scalars: one per tensor, as step counts may differ)."
+    """The gradopt step with one `torch._foreach_*` call per operation (scalars: one per tensor, as step counts may
+    differ)."""
     mu, beta, sign = group["momentum"], group["beta"], _sign(group)
     eps, c_v, c_g = zip(*[_gradopt_scalars(group, s["step"]) for s in states])
     vs, ms = [s["v"] for s in states], [s["m"] for s in states]
@@ -220,7 +266,8 @@ def _foreach_published_momentum(group, vs, gs, sign):
     torch._foreach_add_(vs, gs); return gs
 
 def _published_lrs(group, n):
-    "The learning rate of each of `n` tensors, in order, under the published per-tensor decay; leaves the next one in `group`."
+    """The learning rate of each of `n` tensors, in order, under the published per-tensor decay; leaves the next one in
+    `group`."""
     lrs, decay = [], group["lr_decay"]
     for _ in range(n):
         lrs.append(group["lr"])
@@ -249,7 +296,8 @@ def _init_escape(p, state):
     state.update(best=torch.tensor(-math.inf, dtype=torch.float64), stall=0, escapes=0, best_param=p.detach().clone())
 
 def _escape(opt, group, params, states) -> list:
-    "Track the best objective; after `escape_patience` steps without improvement, jump from the best point. Which tensors jumped."
+    """Track the best objective; after `escape_patience` steps without improvement, jump from the best point. Which
+    tensors jumped."""
     if group["escape_patience"] is None: return [False] * len(params)
     if opt.loss is None:
         raise RuntimeError("escape_patience needs step(closure): the closure's loss tells when the ascent has stalled")
@@ -270,7 +318,9 @@ def _escape(opt, group, params, states) -> list:
     return jumped
 
 # %% ../nbs/04_gradient_ascent.ipynb #61e6769b
-def _hs(kwargs, grads, expected): return HandStep({"eps": 0.0, **kwargs}, [1.0], [[g] for g in grads], [[e] for e in expected])
+def _hs(kwargs, grads, expected):
+    return HandStep({"eps": 0.0, **kwargs}, [1.0], [[g] for g in grads], [[e] for e in expected])
+
 
 _p1_002 = 1 + 0.01 * 0.5 / math.sqrt(0.00025)
 _HAND_002 = [_hs({}, [0.5, 0.5], [_p1_002, _p1_002 + 0.01 * 0.95 / math.sqrt(0.00049975)]),
@@ -286,7 +336,8 @@ _HAND_GRADOPT = [_hs({}, [0.5, -1.0], [1.01, 1.01 - 0.01 * (0.055 / 0.19) / math
 
 # %% ../nbs/04_gradient_ascent.ipynb #695834b3
 def _ascent_peers() -> dict:
-    "torch's Adam with maximize=True (the corrected update's nearest torch relative), and the original package where installed."
+    """torch's Adam with maximize=True (the corrected update's nearest torch relative), and the original package where
+    installed."""
     peers = {**torch_pair("torch Adam maximize", torch.optim.Adam, maximize=True),
              "torch Adam maximize (fused)": lambda ps: torch.optim.Adam(ps, maximize=True, fused=True)}
     original = optional_import("gradient_ascent", "GradientAscent")
@@ -294,19 +345,55 @@ def _ascent_peers() -> dict:
     return peers
 
 _SOURCE = "PyPI gradient-ascent"
-register(OptimizerSpec("GradientAscent", GradientAscent, source=_SOURCE, speed=Speed(2.0, 1.5, peers=_ascent_peers),
-                       conformance=Conformance(GradientAscent, dict(lr=0.01), hand_steps=_HAND_GRADOPT,
-                     bad_args=[(dict(momentum=1.0), "momentum"), (dict(beta=-0.1), "beta"), (dict(eps=-1.0), "eps"),
-                               (dict(nesterov=1), "nesterov"), (dict(clip_value=0.0), "clip_value"), (dict(lr_decay=0.0), "lr_decay"),
-                               (dict(lr_decay=1.5), "lr_decay"), (dict(variant="0.0.3"), "variant"),
-                               (dict(escape_patience=0), "escape_patience"), (dict(escape_scale=0.0), "escape_scale")])))
-register(OptimizerSpec("GradientAscent-0.0.2", GradientAscent, dict(variant="0.0.2"), _SOURCE + " 0.0.2", conformance=Conformance(
-    GradientAscent, dict(lr=0.01, variant="0.0.2"), hand_steps=_HAND_002,
-    bad_args=[(dict(clip_value=1.0), "clip_value"), (dict(escape_patience=5), "escape_patience")])))
-register(OptimizerSpec("GradientAscent-0.0.1", GradientAscent, dict(variant="0.0.1"), _SOURCE + " 0.0.1", conformance=Conformance(
-    GradientAscent, dict(lr=0.01, variant="0.0.1"), hand_steps=_HAND_001,
-    bad_args=[(dict(nesterov=True), "nesterov"), (dict(lr_decay=0.9), "lr_decay"), (dict(clip_value=1.0), "clip_value")])))
+register(
+    OptimizerSpec(
+        "GradientAscent",
+        GradientAscent,
+        source=_SOURCE,
+        speed=Speed(2.0, 1.5, peers=_ascent_peers),
+        conformance=Conformance(
+            GradientAscent,
+            dict(lr=0.01),
+            hand_steps=_HAND_GRADOPT,
+            bad_args=[
+                (dict(momentum=1.0), "momentum"),
+                (dict(beta=-0.1), "beta"),
+                (dict(eps=-1.0), "eps"),
+                (dict(nesterov=1), "nesterov"),
+                (dict(clip_value=0.0), "clip_value"),
+                (dict(lr_decay=0.0), "lr_decay"),
+                (dict(lr_decay=1.5), "lr_decay"),
+                (dict(variant="0.0.3"), "variant"),
+                (dict(escape_patience=0), "escape_patience"),
+                (dict(escape_scale=0.0), "escape_scale"),
+            ],
+        ),
+    )
+)
+def _published_spec(version: str, hand_steps: list, bad_args: list) -> OptimizerSpec:
+    "A published release of the package, as its own spec: variant `version`, its hand-checked steps, what it refuses."
+    return OptimizerSpec(f"GradientAscent-{version}", GradientAscent, dict(variant=version), f"{_SOURCE} {version}",
+                         conformance=Conformance(GradientAscent, dict(lr=0.01, variant=version),
+                                                 hand_steps=hand_steps, bad_args=bad_args))
+
+register(_published_spec("0.0.2", _HAND_002, [(dict(clip_value=1.0), "clip_value"),
+                                               (dict(escape_patience=5), "escape_patience")]))
+register(_published_spec("0.0.1", _HAND_001, [(dict(nesterov=True), "nesterov"), (dict(lr_decay=0.9), "lr_decay"),
+                                               (dict(clip_value=1.0), "clip_value")]))
 _ESCAPE = dict(lr=0.1, escape_patience=2, escape_scale=0.05, escape_tol=0.5, maximize=False)
-_ = register(OptimizerSpec("GradientAscent-escape", GradientAscent, _ESCAPE, _SOURCE + " (head of its repository)", conformance=Conformance(
-    GradientAscent, dict(_ESCAPE, seed=0), needs_loss=True, moves_at_lr_zero=True, independent_groups=False,
-    compile_refuses="escape_patience")))
+_ = register(
+    OptimizerSpec(
+        "GradientAscent-escape",
+        GradientAscent,
+        _ESCAPE,
+        _SOURCE + " (head of its repository)",
+        conformance=Conformance(
+            GradientAscent,
+            dict(_ESCAPE, seed=0),
+            needs_loss=True,
+            moves_at_lr_zero=True,
+            independent_groups=False,
+            compile_refuses="escape_patience",
+        ),
+    )
+)

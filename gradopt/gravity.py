@@ -61,8 +61,11 @@ class Gravity(GradOptimizer):
         state["step"] = 0
         alpha, lr = group["alpha"], group["lr"]
         if alpha == 0: state["velocity"] = torch.zeros_like(p, memory_format=torch.contiguous_format); return
-        if not lr > 0: raise ValueError(f"Invalid lr: {lr!r} at a tensor's first step. Gravity draws V0 with std alpha/lr "
-                                        "then, so lr must be > 0 (or alpha 0)")
+        if not lr > 0:
+            raise ValueError(
+                f"Invalid lr: {lr!r} at a tensor's first step. Gravity draws V0 with std alpha/lr "
+                "then, so lr must be > 0 (or alpha 0)"
+            )
         state["velocity"] = self.randn(p).mul_(alpha / lr)  # a shard gets its slice of the whole tensor's draw
 
     def _beta_hats(self, group, states):
@@ -76,7 +79,8 @@ class Gravity(GradOptimizer):
 
     def _maxima(self, params, grads) -> list:
         "Each gradient's max|G| (0 if empty) as a 0-dim tensor: over the whole tensor when the parameter is sharded."
-        if grads and grads[0].device.type != "cpu": Ms = list(torch._foreach_norm(grads, ord=math.inf))  # one batched kernel
+        # one batched kernel
+        if grads and grads[0].device.type != "cpu": Ms = list(torch._foreach_norm(grads, ord=math.inf))
         else: Ms = [_max_abs(g) for g in grads]  # on CPU, far faster than _foreach_norm
         return self.reduce_shards(Ms, params, "max")
 
@@ -94,7 +98,8 @@ class Gravity(GradOptimizer):
         lr, use_zeta = group["lr"], group["gradient_map"] == "zeta"
         for p, g, s, bh in zip(params, grads, states, self._beta_hats(group, states)):
             n, v = p.numel(), s["velocity"]
-            if use_zeta: (M,) = self._maxima([p], [g])  # max|g| = 1/m, in one pass; sharded: an all-reduce, even if n == 0
+            # max|g| = 1/m, in one pass; sharded: an all-reduce, even if n == 0
+            if use_zeta: (M,) = self._maxima([p], [g])
             if n == 0: continue
             # on CPU, walk contiguous tensors in pieces that stay in cache: the temporary never reaches memory
             chunked = p.device.type == "cpu" and p.is_contiguous() and g.is_contiguous() and v.is_contiguous()
@@ -119,7 +124,10 @@ class Gravity(GradOptimizer):
         cache = self.__dict__.setdefault("_scratch_cache", {})
         buf, one = cache.get((like.dtype, like.device), (None, None))
         if buf is None or buf.numel() < n:
-            buf, one = torch.empty(n, dtype=like.dtype, device=like.device), torch.ones((), dtype=like.dtype, device=like.device)
+            buf, one = (
+                torch.empty(n, dtype=like.dtype, device=like.device),
+                torch.ones((), dtype=like.dtype, device=like.device),
+            )
             if n * like.element_size() <= self.chunk_bytes: cache[like.dtype, like.device] = buf, one
         return buf[:n], one
 
@@ -144,15 +152,44 @@ def _gravity_peers() -> dict:
     peer = optional_import("pytorch_optimizer", "Gravity")
     return {} if peer is None else {"pytorch-optimizer Gravity": lambda ps: peer(ps, lr=0.1, alpha=0.01, beta=0.9)}
 
-SPEC = register(OptimizerSpec("Gravity", Gravity, source="Bahrami & Zadeh 2021, arXiv:2101.09192", quickstart={},
-                              speed=Speed(1.5, peers=_gravity_peers), conformance=Conformance(
-    Gravity, dict(lr=0.1, alpha=0.01, beta=0.9, seed=0),
-    hand_steps=[HandStep(dict(alpha=0.0, variant="keras"), [1.0, 1.0], [[2.0, 1.0], [0.5, -0.5]],
-                         [[169 / 170, 99 / 100], [4963 / 5100, 51047 / 51000]]),
-                HandStep(dict(alpha=0.0, variant="torch-port"), [1.0, 1.0], [[2.0, 1.0], [0.5, -0.5]],
-                         [[2539 / 2550, 1489 / 1500], [24953 / 25500, 255421 / 255000]])],
-    bad_args=[(dict(lr=0.0), "lr"), (dict(lr=math.inf), "lr"), (dict(alpha=-0.01), "alpha"), (dict(alpha=math.inf), "alpha"),
-              (dict(beta=1.0), "beta"), (dict(beta=-0.1), "beta"), (dict(variant="tf"), "variant"),
-              (dict(beta_schedule="adam"), "beta_schedule"), (dict(gradient_map="sign"), "gradient_map")],
-    moves_at_lr_zero=True,  # lr=0 is rejected: V0 has std alpha/lr, and its displacement does not vanish as lr -> 0
-    complex_params="reject")))
+SPEC = register(
+    OptimizerSpec(
+        "Gravity",
+        Gravity,
+        source="Bahrami & Zadeh 2021, arXiv:2101.09192",
+        quickstart={},
+        speed=Speed(1.5, peers=_gravity_peers),
+        conformance=Conformance(
+            Gravity,
+            dict(lr=0.1, alpha=0.01, beta=0.9, seed=0),
+            hand_steps=[
+                HandStep(
+                    dict(alpha=0.0, variant="keras"),
+                    [1.0, 1.0],
+                    [[2.0, 1.0], [0.5, -0.5]],
+                    [[169 / 170, 99 / 100], [4963 / 5100, 51047 / 51000]],
+                ),
+                HandStep(
+                    dict(alpha=0.0, variant="torch-port"),
+                    [1.0, 1.0],
+                    [[2.0, 1.0], [0.5, -0.5]],
+                    [[2539 / 2550, 1489 / 1500], [24953 / 25500, 255421 / 255000]],
+                ),
+            ],
+            bad_args=[
+                (dict(lr=0.0), "lr"),
+                (dict(lr=math.inf), "lr"),
+                (dict(alpha=-0.01), "alpha"),
+                (dict(alpha=math.inf), "alpha"),
+                (dict(beta=1.0), "beta"),
+                (dict(beta=-0.1), "beta"),
+                (dict(variant="tf"), "variant"),
+                (dict(beta_schedule="adam"), "beta_schedule"),
+                (dict(gradient_map="sign"), "gradient_map"),
+            ],
+            # lr=0 is rejected: V0 has std alpha/lr, and its displacement does not vanish as lr -> 0
+            moves_at_lr_zero=True,
+            complex_params="reject",
+        ),
+    )
+)

@@ -9,12 +9,8 @@ import csv
 import dataclasses
 import functools
 import io
-import json
 import math
-import os
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -22,8 +18,11 @@ from torch import nn
 
 from .commands import Command, header, setup
 from .models import vgg
-from .runner import (Classification, RunSpec, bootstrap_ci, check_runs, results_table, run_one, _load_result,
-                            _write_atomic)
+from .runner import run_grid
+from .stats import bootstrap_ci
+from .store import RunStore
+from .tasks import Classification
+from .train import RunSpec
 
 # %% auto #0
 __all__ = ['PUBLISHED_CSV', 'PAPER_DATASETS', 'SGD_LIMIT', 'FULL', 'QUICK', 'TINY', 'DATASET_SIZES', 'gravity_command',
@@ -32,7 +31,8 @@ __all__ = ['PUBLISHED_CSV', 'PAPER_DATASETS', 'SGD_LIMIT', 'FULL', 'QUICK', 'TIN
            'gravity_config']
 
 # %% ../nbs/30_gravity_reproduction.ipynb #e692c132
-PUBLISHED_CSV = """dataset,model,optimizer,lr,epochs,best_val_acc,best_val_acc_epoch,final_val_acc,mean_val_acc_last10,val_acc_epoch10,min_val_loss,min_val_loss_epoch,final_val_loss,final_train_loss,final_train_acc
+PUBLISHED_CSV = """dataset,model,optimizer,lr,epochs,best_val_acc,best_val_acc_epoch,final_val_acc,mean_val_acc_last10,\
+val_acc_epoch10,min_val_loss,min_val_loss_epoch,final_val_loss,final_train_loss,final_train_acc
 MNIST,VGG16,Gravity,0.1,100,0.9941,20,0.9934,0.9934,0.9915,0.0235,16,0.0460,3.76e-07,1.0000
 MNIST,VGG16,Adam,0.00025,100,0.9950,74,0.9950,0.9950,0.9924,0.0270,13,0.1685,3.18e-11,1.0000
 MNIST,VGG16,RMSprop,0.0001,100,0.9953,40,0.9946,0.9936,0.9924,0.0277,8,0.5872,1.96e-02,0.9980
@@ -64,8 +64,13 @@ CIFAR100 (Fine),VGG19,Gravity,0.1,100,0.4958,55,0.4910,0.4875,0.4444,1.8015,11,3
 CIFAR100 (Fine),VGG19,Adam,5e-05,100,0.3194,99,0.3164,0.3108,0.1762,3.1151,14,7.6152,9.72e-02,0.9696
 CIFAR100 (Fine),VGG19,RMSprop,0.0001,100,0.3764,95,0.3584,0.3618,0.1989,2.9386,16,8.4163,1.16e-01,0.9733"""
 
-PAPER_DATASETS = {"mnist": "MNIST", "fashion_mnist": "Fashion MNIST", "cifar10": "CIFAR10",
-                  "cifar100_coarse": "CIFAR100 (Coarse)", "cifar100_fine": "CIFAR100 (Fine)"}  # gradopt name -> the CSV's
+PAPER_DATASETS = {
+    "mnist": "MNIST",
+    "fashion_mnist": "Fashion MNIST",
+    "cifar10": "CIFAR10",
+    "cifar100_coarse": "CIFAR100 (Coarse)",
+    "cifar100_fine": "CIFAR100 (Fine)",
+}  # gradopt name -> the CSV's
 
 def published():
     "The authors' numbers (read from their saved per-epoch histories) as a pandas DataFrame."
@@ -83,7 +88,9 @@ def paper_lr(dataset: str, # a gradopt dataset name in `PAPER_DATASETS` (others,
     raise ValueError(f"No published learning rate for {optimizer} on {name} with {model}.")
 
 # %% ../nbs/30_gravity_reproduction.ipynb #f36ef94e
-SGD_LIMIT = dict(lr=0.1 * (1 - 0.9), momentum=0.9)  # Gravity's defaults for small gradients: lr l(1-beta), momentum beta
+SGD_LIMIT = dict(
+    lr=0.1 * (1 - 0.9), momentum=0.9
+)  # Gravity's defaults for small gradients: lr l(1-beta), momentum beta
 
 def optimizer_settings(dataset: str = "mnist", model: str = "vgg16") -> dict:
     "label -> (runner optimizer name, hyperparameters): the paper's three optimizers and the five controls."
@@ -120,7 +127,9 @@ class ReproConfig:
                               data_options=dict(resize=32, **self.data_options), model_options=dict(width=self.width),
                               train_eval_size=self.train_eval_size, name=f"{dataset}-{model}")
 
-FULL = ReproConfig("full", tuple(PAPER_DATASETS), ("vgg16", "vgg19"), data_options=dict(val_fraction=0))  # validation = test, as the paper
+FULL = ReproConfig(
+    "full", tuple(PAPER_DATASETS), ("vgg16", "vgg19"), data_options=dict(val_fraction=0)
+)  # validation = test, as the paper
 QUICK = ReproConfig("quick", ("mnist5k", "digits"), ("vgg16",), epochs=4, batch_size=32, width=1 / 16,
                     sweep_on=("digits", "vgg16"), train_eval_size=1000)
 TINY = dataclasses.replace(QUICK, name="tiny", datasets=("digits",), epochs=1, width=1 / 32, seeds=(0, 1),
@@ -144,34 +153,39 @@ def plan(config: ReproConfig) -> list[Planned]:
                     for label, (name, hp) in optimizer_settings(d, m).items() for s in config.seeds]
     d, m = config.sweep_on
     p = config.problem(d, m)
-    out += [Planned("beta", f"beta={b}", RunSpec(p, "Gravity", dict(beta=b), s)) for b in config.betas for s in config.seeds]
-    out += [Planned("alpha", f"alpha={a}", RunSpec(p, "Gravity", dict(alpha=a), s)) for a in config.alphas for s in config.seeds]
+    out += [
+        Planned("beta", f"beta={b}", RunSpec(p, "Gravity", dict(beta=b), s)) for b in config.betas for s in config.seeds
+    ]
+    out += [
+        Planned("alpha", f"alpha={a}", RunSpec(p, "Gravity", dict(alpha=a), s))
+        for a in config.alphas
+        for s in config.seeds
+    ]
     return out
 
 # %% ../nbs/30_gravity_reproduction.ipynb #ec45ff27
-def run_checkpointed(spec: RunSpec, # a run on a `Classification` problem
-                     out_dir, # finished runs go to out_dir/runs/<key>.json (the runner's format), checkpoints to out_dir/checkpoints
-                     device=None, # default: `default_device()`
-                     track_grads: bool = False, # record gradient mean/variance/norm (costs a little)
-                     stop_after: int | None = None, # stop (as a disconnect would) after this epoch, leaving the checkpoint
-                     progress: bool = False) -> dict | None:
-    "Run `spec` as `gradopt.runner.run_one` does, saving a checkpoint after every epoch and resuming from it."
-    out_dir = Path(out_dir); key = spec.key()
-    done, ckpt = out_dir / "runs" / f"{key}.json", out_dir / "checkpoints" / f"{key}.pt"
-    if done.exists() and (r := _load_result(done)) is not None: return r
-    done.parent.mkdir(parents=True, exist_ok=True); ckpt.parent.mkdir(parents=True, exist_ok=True)
-    result = run_one(spec, device, track_grads=track_grads, progress=progress, checkpoint=ckpt, stop_after=stop_after)
-    if result is None: return None
-    _write_atomic(done, json.dumps(result, default=list))
-    ckpt.unlink(missing_ok=True)
-    return result
+def run_checkpointed(
+    spec: RunSpec,  # a run on a `Classification` problem
+    out_dir,  # the store: out_dir/runs/<key>.json when finished, out_dir/checkpoints/<key>.pt meanwhile
+    device=None,  # default: `default_device()`
+    track_grads: bool = False,  # record gradient mean/variance/norm (costs a little)
+    stop_after: int | None = None,  # stop (as a disconnect would) after this epoch, leaving the checkpoint
+    progress: bool = False,
+) -> dict | None:
+    "Run `spec` through the runner with a checkpoint after every epoch, resuming from it; its result (None: stopped)."
+    done = run_grid([spec], out_dir, device, progress=progress, checkpoints=True, stop_after=stop_after,
+                    track_grads=track_grads)
+    return None if done is None else RunStore(out_dir).load(spec.key())
 
 # %% ../nbs/30_gravity_reproduction.ipynb #22eb313d
 def run_metrics(df) -> "pd.DataFrame":
-    "One row per run (epochs >= 1): the paper's columns — best, final val acc, min val loss, and the epochs of best and min."
+    """One row per run (epochs >= 1): the paper's columns — best, final val acc, min val loss, and the epochs of best
+    and min."""
     import pandas as pd
     rows = []
-    for (exp, setting, run), g in df[df.epoch >= 1].sort_values("epoch", kind="stable").groupby(["experiment", "setting", "run"], sort=False):
+    for (exp, setting, run), g in (
+        df[df.epoch >= 1].sort_values("epoch", kind="stable").groupby(["experiment", "setting", "run"], sort=False)
+    ):
         acc, loss, ep = g["val_acc"].to_numpy(float), g["val_loss"].to_numpy(float), g["epoch"].to_numpy()
         accf, lossf = np.nan_to_num(acc, nan=-np.inf), np.nan_to_num(loss, nan=np.inf)
         rows.append(dict(experiment=exp, problem=g["problem"].iloc[0], setting=setting, seed=g["seed"].iloc[0], run=run,
@@ -197,37 +211,39 @@ def ci_table(metrics, # from `run_metrics`
 # %% ../nbs/30_gravity_reproduction.ipynb #519f2208
 def run_plan(runs: list[Planned], # from `plan`
              out_dir, # where runs and checkpoints are kept; rerunning resumes
-             device=None, progress: bool = True, **options): # options: passed to `run_checkpointed`
+             device=None, progress: bool = True, # progress bars over runs and epochs
+             **options): # to `run_grid`: track_grads (default False), stop_after
     "Run (or load) every planned run; the runner's tidy per-epoch table with `experiment` and `setting` columns."
     import pandas as pd
-    check_runs([r.spec for r in runs])
-    results = {}
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len({r.spec.key() for r in runs}), desc="runs")
-    for r in runs:
-        k = r.spec.key()
-        if k in results: continue
-        results[k] = run_checkpointed(r.spec, out_dir, device, progress=progress, **options)
-        if bar is not None: bar.update(1)
-    if bar is not None: bar.close()
-    if any(v is None for v in results.values()): return None  # stopped early (stop_after)
-    parts = [results_table([results[r.spec.key()]]).assign(experiment=r.experiment, setting=r.setting) for r in runs]
+    df = run_grid([r.spec for r in runs], out_dir, device, progress=progress, checkpoints=True,
+                  **{"track_grads": False, **options})
+    if df is None: return None  # stopped early (stop_after)
+    by_run = dict(tuple(df.groupby("run", sort=False)))
+    parts = [by_run[r.spec.key()].assign(experiment=r.experiment, setting=r.setting) for r in runs]
     return pd.concat(parts, ignore_index=True)
 
 # %% ../nbs/30_gravity_reproduction.ipynb #32b12dc6
-def plot_sweep(metrics, # from `run_metrics`
-               experiment: str = "beta", # "beta" or "alpha"
-               column: str = "best_val_acc", ax=None, published: dict | None = None): # published: value -> the paper's number
+def plot_sweep(
+    metrics,  # from `run_metrics`
+    experiment: str = "beta",  # "beta" or "alpha"
+    column: str = "best_val_acc",
+    ax=None,
+    published: dict | None = None,  # published: value -> the paper's number
+):
     "Mean and 95% bootstrap CI over seeds of `column` against the swept value; the paper's values as crosses if given."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(4.5, 3.2))[1]
     t = ci_table(metrics[metrics.experiment == experiment], columns=(column,))
     x = [float(s.split("=")[1]) for s in t["setting"]]
     pos = np.arange(len(x))
-    ax.errorbar(pos, t[column], yerr=[t[column] - t[f"{column} lo"], t[f"{column} hi"] - t[column]], fmt="o-", capsize=3,
-                label=f"ours (mean, 95% CI, {t['n'].min()} seeds)")
+    ax.errorbar(
+        pos,
+        t[column],
+        yerr=[t[column] - t[f"{column} lo"], t[f"{column} hi"] - t[column]],
+        fmt="o-",
+        capsize=3,
+        label=f"ours (mean, 95% CI, {t['n'].min()} seeds)",
+    )
     if published:
         ax.plot([pos[x.index(k)] for k in published if k in x], [v for k, v in published.items() if k in x], "kx", ms=8,
                 label="paper (VGG16, CIFAR-10, 1 run)")
@@ -242,7 +258,11 @@ def beside_published(table) -> "pd.DataFrame":
     rows = []
     for _, r in table[table.setting.isin(["Gravity", "Adam", "RMSprop"])].iterrows():
         data, model = r["problem"].rsplit("-", 1)
-        p = pub[(pub.dataset == PAPER_DATASETS.get(data, "MNIST")) & (pub.model == model.upper()) & (pub.optimizer == r["setting"])]
+        p = pub[
+            (pub.dataset == PAPER_DATASETS.get(data, "MNIST"))
+            & (pub.model == model.upper())
+            & (pub.optimizer == r["setting"])
+        ]
         row = {"problem": r["problem"], "optimizer": r["setting"], "n": r["n"]}
         for c in ("best_val_acc", "final_val_acc", "min_val_loss", "best_val_acc_epoch"):
             row[f"{c} (ours)"] = f"{r[c]:.4g} [{r[f'{c} lo']:.4g}, {r[f'{c} hi']:.4g}]"
@@ -255,7 +275,8 @@ def beside_published(table) -> "pd.DataFrame":
 @functools.lru_cache(maxsize=None)
 def vgg_flops(depth: int = 16, in_shape=(3, 32, 32), n_classes: int = 10, width: float = 1.0) -> float:
     "Multiply-adds x 2 of one forward pass of `gradopt.models.vgg` on one image (convolutions and dense layers)."
-    with torch.device("meta"): model = vgg(depth, tuple(in_shape), n_classes, width)  # the layers, without memory or init cost
+    # the layers, without memory or init cost
+    with torch.device("meta"): model = vgg(depth, tuple(in_shape), n_classes, width)
     h, flops = in_shape[1], 0.0
     for m in model:
         if isinstance(m, nn.Conv2d): flops += 2 * m.in_channels * m.out_channels * 9 * h * h
@@ -263,12 +284,19 @@ def vgg_flops(depth: int = 16, in_shape=(3, 32, 32), n_classes: int = 10, width:
         elif isinstance(m, nn.Linear): flops += 2 * m.in_features * m.out_features
     return flops
 
-DATASET_SIZES = {"mnist": (60_000, 10_000, 1, 10), "fashion_mnist": (60_000, 10_000, 1, 10), "cifar10": (50_000, 10_000, 3, 10),
-                 "cifar100_coarse": (50_000, 10_000, 3, 20), "cifar100_fine": (50_000, 10_000, 3, 100)}  # train, eval, channels, classes
+DATASET_SIZES = {
+    "mnist": (60_000, 10_000, 1, 10),
+    "fashion_mnist": (60_000, 10_000, 1, 10),
+    "cifar10": (50_000, 10_000, 3, 10),
+    "cifar100_coarse": (50_000, 10_000, 3, 20),
+    "cifar100_fine": (50_000, 10_000, 3, 100),
+}  # train, eval, channels, classes
 
-def estimate_gpu_hours(config: ReproConfig = FULL,
-                       tflops: float = 4.0) -> dict: # sustained fp32 TFLOP/s assumed for the GPU (a Colab T4 peaks at 8.1)
-    "Training FLOPs of every run `config` plans (3x forward per training image, 1x per evaluated image) and the GPU hours at `tflops`."
+def estimate_gpu_hours(
+    config: ReproConfig = FULL, tflops: float = 4.0
+) -> dict:  # sustained fp32 TFLOP/s assumed for the GPU (a Colab T4 peaks at 8.1)
+    """Training FLOPs of every run `config` plans (3x forward per training image, 1x per evaluated image) and the
+    GPU hours at `tflops`."""
     total, n_runs = 0.0, 0
     for r in {p.spec.key(): p for p in plan(config)}.values():
         prob = r.spec.problem
@@ -281,22 +309,50 @@ def estimate_gpu_hours(config: ReproConfig = FULL,
 def _gravity_args(p):
     p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5; fewer is a smoke test, not a result)")
     p.add_argument("--epochs", type=int, default=None, help="epochs per run (default: quick 4, --full 100)")
-    p.add_argument("--datasets", nargs="*", default=None, help="dataset names (default: quick mnist5k digits; --full the paper's five)")
-    p.add_argument("--models", nargs="*", default=None, choices=["vgg16", "vgg19"], help="(default: quick vgg16; --full vgg16 vgg19)")
+    p.add_argument(
+        "--datasets",
+        nargs="*",
+        default=None,
+        help="dataset names (default: quick mnist5k digits; --full the paper's five)",
+    )
+    p.add_argument(
+        "--models",
+        nargs="*",
+        default=None,
+        choices=["vgg16", "vgg19"],
+        help="(default: quick vgg16; --full vgg16 vgg19)",
+    )
     p.add_argument("--width", type=float, default=None, help="VGG width multiplier (default: quick 1/16; --full 1)")
     p.add_argument("--no-sweeps", action="store_true", help="skip the beta and alpha sweeps")
-    p.add_argument("--estimate", action="store_true", help="print the number of runs and the estimated GPU hours, run nothing")
-    p.add_argument("--engine", default="serial", choices=["serial", "ray"], help="run the grid here (serial) or as Ray tasks (see 22_sweeps)")
-    p.add_argument("--address", default=None, help="with --engine ray: the Ray cluster's address (default: a local Ray)")
+    p.add_argument(
+        "--estimate", action="store_true", help="print the number of runs and the estimated GPU hours, run nothing"
+    )
+    p.add_argument(
+        "--engine",
+        default="serial",
+        choices=["serial", "ray"],
+        help="run the grid here (serial) or as Ray tasks (see 22_sweeps)",
+    )
+    p.add_argument(
+        "--address", default=None, help="with --engine ray: the Ray cluster's address (default: a local Ray)"
+    )
+
 
 def gravity_config(args) -> ReproConfig:
     "The `ReproConfig` the `gravity` subcommand's arguments ask for."
     cfg = FULL if args.full else QUICK
     if args.seeds < 1: raise ValueError(f"Invalid --seeds: {args.seeds}. It must be at least 1.")
-    if args.epochs is not None and args.epochs < 1: raise ValueError(f"Invalid --epochs: {args.epochs}. It must be at least 1.")
-    if args.width is not None and not args.width > 0: raise ValueError(f"Invalid --width: {args.width}. It must be > 0.")
-    over = dict(seeds=tuple(range(args.seeds)), epochs=args.epochs, datasets=tuple(args.datasets) if args.datasets else None,
-                models=tuple(args.models) if args.models else None, width=args.width)
+    if args.epochs is not None and args.epochs < 1:
+        raise ValueError(f"Invalid --epochs: {args.epochs}. It must be at least 1.")
+    if args.width is not None and not args.width > 0:
+        raise ValueError(f"Invalid --width: {args.width}. It must be > 0.")
+    over = dict(
+        seeds=tuple(range(args.seeds)),
+        epochs=args.epochs,
+        datasets=tuple(args.datasets) if args.datasets else None,
+        models=tuple(args.models) if args.models else None,
+        width=args.width,
+    )
     cfg = dataclasses.replace(cfg, **{k: v for k, v in over.items() if v is not None})
     if args.no_sweeps: cfg = dataclasses.replace(cfg, betas=(), alphas=())
     elif cfg.sweep_on[0] not in cfg.datasets or cfg.sweep_on[1] not in cfg.models:
@@ -307,43 +363,88 @@ def _gravity_run(args):
     cfg = gravity_config(args)
     if args.estimate:
         e = estimate_gpu_hours(cfg)
-        print(f"{e['runs']} runs, {e['pflop']:.0f} PFLOP; at an assumed sustained {e['tflops_assumed']} TFLOP/s (fp32): "
-              f"{e['gpu_hours']:.0f} GPU hours"); return
+        print(
+            f"{e['runs']} runs, {e['pflop']:.0f} PFLOP; at an assumed sustained {e['tflops_assumed']} TFLOP/s (fp32): "
+            f"{e['gpu_hours']:.0f} GPU hours"
+        ); return
     if args.address and args.engine != "ray": raise ValueError("Invalid --address: it is for --engine ray.")
     dev = setup(args)
     import matplotlib.pyplot as plt
     from gradopt.plots import plot_curves
-    print(header(f"Gravity reproduction ({cfg.name}): {', '.join(cfg.datasets)} x {', '.join(cfg.models)} (width {cfg.width:g}), "
-                  f"batch {cfg.batch_size}, {cfg.epochs} epochs, seeds 0-{len(cfg.seeds) - 1}", dev, args.full,
-                  "quick run (a scaled-down CPU check on embedded data, not the paper's experiment)"))
+
+    print(
+        header(
+            f"Gravity reproduction ({cfg.name}): {', '.join(cfg.datasets)} x {', '.join(cfg.models)} "
+            f"(width {cfg.width:g}), "
+            f"batch {cfg.batch_size}, {cfg.epochs} epochs, seeds 0-{len(cfg.seeds) - 1}",
+            dev,
+            args.full,
+            "quick run (a scaled-down CPU check on embedded data, not the paper's experiment)",
+        )
+    )
     if args.engine == "ray":  # every run as a Ray task, checkpointed per epoch, into the store run_plan reads
         from gradopt.runner import run_grid
         from gradopt.sweeps import RayEngine
-        run_grid([p.spec for p in plan(cfg)], out_dir=args.out, device=args.device, track_grads=False, progress=not args.quiet,
-                 engine=RayEngine(address=args.address, checkpoints=True))
+
+        run_grid(
+            [p.spec for p in plan(cfg)],
+            out_dir=args.out,
+            device=args.device,
+            track_grads=False,
+            progress=not args.quiet,
+            engine=RayEngine(address=args.address, checkpoints=True),
+        )
     df = run_plan(plan(cfg), args.out, dev, progress=not args.quiet)
     m = run_metrics(df); table = ci_table(m)
     df.to_csv(args.out / "runs.csv", index=False); m.to_csv(args.out / "metrics.csv", index=False)
     table.to_csv(args.out / "table.csv", index=False)
-    pub = beside_published(table[table.experiment == "main"]); pub.to_csv(args.out / "beside_published.csv", index=False)
+    pub = beside_published(table[table.experiment == "main"])
+    pub.to_csv(args.out / "beside_published.csv", index=False)
     main = df[df.experiment == "main"]
     problems = list(dict.fromkeys(main.problem))
     fig, axes = plt.subplots(1, len(problems), figsize=(5.5 * len(problems), 3.6), squeeze=False)
-    for ax, prob in zip(axes[0], problems): plot_curves(main[main.problem == prob], "val_acc", hue="setting", ax=ax); ax.set_title(prob, fontsize=9)
+    for ax, prob in zip(axes[0], problems):
+        plot_curves(main[main.problem == prob], "val_acc", hue="setting", ax=ax)
+        ax.set_title(prob, fontsize=9)
     fig.tight_layout(); fig.savefig(args.out / "curves.png", dpi=120); plt.close(fig)
     for exp in ("beta", "alpha"):
         if (m.experiment == exp).any():
-            ax = plot_sweep(m, exp); ax.figure.tight_layout(); ax.figure.savefig(args.out / f"{exp}.png", dpi=120); plt.close(ax.figure)
-    cols = ["experiment", "problem", "setting", "n", "best_val_acc", "best_val_acc lo", "best_val_acc hi", "final_val_acc", "min_val_loss", "best_val_acc_epoch"]
+            ax = plot_sweep(m, exp)
+            ax.figure.tight_layout()
+            ax.figure.savefig(args.out / f"{exp}.png", dpi=120)
+            plt.close(ax.figure)
+    cols = [
+        "experiment",
+        "problem",
+        "setting",
+        "n",
+        "best_val_acc",
+        "best_val_acc lo",
+        "best_val_acc hi",
+        "final_val_acc",
+        "min_val_loss",
+        "best_val_acc_epoch",
+    ]
     print(table[cols].round(4).to_string(index=False))
-    if len(cfg.seeds) < 5: print(f"({len(cfg.seeds)} seeds: a smoke test, not a result: a comparison reports at least 5)")
-    print(f"wrote runs.csv, metrics.csv, table.csv, beside_published.csv, curves.png{', beta.png, alpha.png' if cfg.betas else ''} to {args.out}")
+    if len(cfg.seeds) < 5:
+        print(f"({len(cfg.seeds)} seeds: a smoke test, not a result: a comparison reports at least 5)")
+    print(
+        "wrote runs.csv, metrics.csv, table.csv, beside_published.csv, curves.png"
+        f"{', beta.png, alpha.png' if cfg.betas else ''} to {args.out}"
+    )
+
 
 def _command():
-    return Command("gravity", "reproduce the Gravity paper's VGG experiments with controls and beta/alpha sweeps (quick CPU check; --full: the paper's size)",
-                   _gravity_args, _gravity_run,
-                   "Runs Gravity, Adam and RMSprop at the paper's learning rates and five controls (SGD-momentum at Gravity's "
-                   "small-gradient limit, Gravity without V0, with constant beta, with raw g, with constant beta and no V0) on Keras-faithful VGGs, plus beta and "
-                   "alpha sweeps. Every epoch is checkpointed in --out; rerunning the same command resumes.")
+    return Command(
+        "gravity",
+        "reproduce the Gravity paper's VGG experiments with controls and beta/alpha sweeps "
+        "(quick CPU check; --full: the paper's size)",
+        _gravity_args,
+        _gravity_run,
+        "Runs Gravity, Adam and RMSprop at the paper's learning rates and five controls (SGD-momentum at Gravity's "
+        "small-gradient limit, Gravity without V0, with constant beta, with raw g, with constant beta and no V0) "
+        "on Keras-faithful VGGs, plus beta and "
+        "alpha sweeps. Every epoch is checkpointed in --out; rerunning the same command resumes.",
+    )
 
 gravity_command = _command()

@@ -67,7 +67,9 @@ def small_cnn(in_shape=(1, 28, 28), # (C, H, W)
         for out in channels:
             layers += [nn.Conv2d(c, out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2)]
             c, h, w = out, h // 2, w // 2
-        return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * h * w, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+        return nn.Sequential(
+            *layers, nn.Flatten(), nn.Linear(c * h * w, hidden), nn.ReLU(), nn.Linear(hidden, n_classes)
+        )
 
 # %% ../nbs/13_models.ipynb #7d6a575e
 VGG_BLOCKS = {16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}  # convolutions per block
@@ -91,7 +93,10 @@ def vgg(depth: int = 16, # 16 or 19
     if depth not in VGG_BLOCKS: raise ValueError(f"Invalid depth: {depth!r}. depth must be one of 16, 19.")
     if not width > 0: raise ValueError(f"Invalid width: {width!r}. width must be a number > 0.")
     c, h, w = in_shape
-    if h % 32 or w % 32: raise ValueError(f"Invalid in_shape: {in_shape!r}. Height and width must be multiples of 32 (five 2x2 poolings).")
+    if h % 32 or w % 32:
+        raise ValueError(
+            f"Invalid in_shape: {in_shape!r}. Height and width must be multiples of 32 (five 2x2 poolings)."
+        )
     scale = lambda n: max(1, round(n * width))
     dense = dense or scale(4096)
     with seeded(seed):
@@ -100,14 +105,25 @@ def vgg(depth: int = 16, # 16 or 19
             for _ in range(n_convs): layers += [nn.Conv2d(c, scale(out), 3, padding=1), nn.ReLU()]; c = scale(out)
             layers.append(nn.MaxPool2d(2, 2))
         flat = c * (h // 32) * (w // 32)
-        layers += [nn.Flatten(), nn.Linear(flat, dense), nn.ReLU(), nn.Linear(dense, dense), nn.ReLU(), nn.Linear(dense, n_classes)]
+        layers += [
+            nn.Flatten(),
+            nn.Linear(flat, dense),
+            nn.ReLU(),
+            nn.Linear(dense, dense),
+            nn.ReLU(),
+            nn.Linear(dense, n_classes),
+        ]
         return keras_init_(nn.Sequential(*layers))
 
-def vgg16(in_shape=(3, 32, 32), n_classes: int = 10, width: float = 1.0, seed: int | None = None, **kw) -> nn.Sequential:
+def vgg16(
+    in_shape=(3, 32, 32), n_classes: int = 10, width: float = 1.0, seed: int | None = None, **kw
+) -> nn.Sequential:
     "Keras's VGG16 (see `vgg`)."
     return vgg(16, in_shape, n_classes, width, seed=seed, **kw)
 
-def vgg19(in_shape=(3, 32, 32), n_classes: int = 10, width: float = 1.0, seed: int | None = None, **kw) -> nn.Sequential:
+def vgg19(
+    in_shape=(3, 32, 32), n_classes: int = 10, width: float = 1.0, seed: int | None = None, **kw
+) -> nn.Sequential:
     "Keras's VGG19 (see `vgg`)."
     return vgg(19, in_shape, n_classes, width, seed=seed, **kw)
 

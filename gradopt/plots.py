@@ -10,8 +10,8 @@ import math
 import numpy as np
 import torch
 
-from .problems import FUNCTIONS, TestFunction, get_function, trajectory
-from .runner import OPTIMIZERS, final, get_optimizer, load_gradopt_optimizers, make_optimizer
+from .problems import FUNCTIONS, get_function, trajectory
+from .runner import final, get_optimizer, load_gradopt_optimizers, make_optimizer
 
 # %% auto #0
 __all__ = ['ILLUSTRATION_NOTE', 'plot_curves', 'plot_lr_sensitivity', 'plot_profile', 'run_trajectories', 'plot_trajectories',
@@ -73,7 +73,9 @@ def plot_profile(profile, # from `gradopt.runner.performance_profile`: index tau
     taus = profile.index.to_numpy(dtype=float)
     right = taus.max() * 2 if len(taus) else 2.0
     for s in profile.columns:
-        ax.step(np.append(taus, right), np.append(profile[s].to_numpy(), profile[s].iloc[-1]), where="post", label=str(s))
+        ax.step(
+            np.append(taus, right), np.append(profile[s].to_numpy(), profile[s].iloc[-1]), where="post", label=str(s)
+        )
     ax.set_xscale("log"); ax.set_ylim(-0.02, 1.05); ax.set_xlim(1, right)
     ax.set_xlabel("τ (cost ratio to the best solver)"); ax.set_ylabel("fraction of problems"); ax.grid(alpha=0.3)
     ax.set_title(title or "performance profile", fontsize=9); ax.legend(fontsize=8)
@@ -87,8 +89,10 @@ def run_trajectories(function, # a name in `gradopt.problems.FUNCTIONS` or a `Te
                      steps: int = 300, start=None, seed: int = 0, noise: float = 0.0) -> dict:
     "Run each optimizer on the function from the same start; return label -> `trajectory` result."
     fn = get_function(function) if isinstance(function, str) else function
-    return {label: trajectory(fn, lambda ps, n=name, h=hp: make_optimizer(n, ps, h, seed=seed), steps, start, noise, seed)
-            for label, (name, hp) in optimizers.items()}
+    return {
+        label: trajectory(fn, lambda ps, n=name, h=hp: make_optimizer(n, ps, h, seed=seed), steps, start, noise, seed)
+        for label, (name, hp) in optimizers.items()
+    }
 
 def plot_trajectories(function, # a name or a `TestFunction`
                       paths: dict, # label -> (steps+1, 2) array, or a `trajectory` result
@@ -96,7 +100,8 @@ def plot_trajectories(function, # a name or a `TestFunction`
     "Contours of a 2-D test function with optimizer paths, the start and the minima."
     import matplotlib.pyplot as plt
     fn = get_function(function) if isinstance(function, str) else function
-    if fn.dim != 2: raise ValueError(f"Invalid function: {fn.name} has {fn.dim} dimensions; trajectories are drawn in 2-D.")
+    if fn.dim != 2:
+        raise ValueError(f"Invalid function: {fn.name} has {fn.dim} dimensions; trajectories are drawn in 2-D.")
     ax = ax or plt.subplots(figsize=(5, 4.2))[1]
     (x0, x1), (y0, y1) = fn.bounds
     X, Y = torch.meshgrid(torch.linspace(x0, x1, resolution, dtype=torch.float64),
@@ -141,12 +146,19 @@ def explorer_update(function: str = "rosenbrock", optimizer: str = "torch.Adam",
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.8), gridspec_kw=dict(width_ratios=[1.25, 1]))
     label = f"{optimizer} " + ", ".join(f"{k}={v:.3g}" for k, v in hp.items())
     plot_trajectories(fn, {label: run}, ax=a1)
-    a2.semilogy(np.maximum(run["f"] - fn.f_min, 1e-16)); a2.set_xlabel("step"); a2.set_ylabel("f - f*"); a2.grid(alpha=0.3)
+    a2.semilogy(np.maximum(run["f"] - fn.f_min, 1e-16))
+    a2.set_xlabel("step")
+    a2.set_ylabel("f - f*")
+    a2.grid(alpha=0.3)
     a2.set_title("gap to the minimum value", fontsize=9)
     end = run["path"][-1]
     dist = fn.distance_to_minimum(torch.tensor(end, dtype=torch.float64)).item()
-    text = (f"{fn.name}, {label}: {'DIVERGED after ' + str(len(run['path']) - 1) + ' steps' if run['diverged'] else f'{steps} steps'}; "
-            f"end ({end[0]:.4g}, {end[1]:.4g}), f - f* = {run['f'][-1] - fn.f_min:.3g}, distance to nearest minimum {dist:.3g}")
+    outcome = f"DIVERGED after {len(run['path']) - 1} steps" if run["diverged"] else f"{steps} steps"
+    text = (
+        f"{fn.name}, {label}: {outcome}; "
+        f"end ({end[0]:.4g}, {end[1]:.4g}), f - f* = {run['f'][-1] - fn.f_min:.3g}, "
+        f"distance to nearest minimum {dist:.3g}"
+    )
     fig.tight_layout()
     return fig, text, run
 
@@ -170,9 +182,19 @@ class TrajectoryExplorer:
         W, self.sliders = self.W, {}
         for k, s in explorer_sliders(self.optimizer.value).items():
             if s["kind"] == "log":
-                w = W.FloatLogSlider(value=s["value"], base=10, min=math.log10(s["min"]), max=math.log10(s["max"]), step=0.05,
-                                     description=k, readout_format=".2e")
-            else: w = W.FloatSlider(value=s["value"], min=s["min"], max=s["max"], step=0.001, description=k, readout_format=".3f")
+                w = W.FloatLogSlider(
+                    value=s["value"],
+                    base=10,
+                    min=math.log10(s["min"]),
+                    max=math.log10(s["max"]),
+                    step=0.05,
+                    description=k,
+                    readout_format=".2e",
+                )
+            else:
+                w = W.FloatSlider(
+                    value=s["value"], min=s["min"], max=s["max"], step=0.001, description=k, readout_format=".3f"
+                )
             w.observe(lambda ch: self.update(), names="value")
             self.sliders[k] = w
         self.hp_box.children = list(self.sliders.values())
@@ -186,7 +208,8 @@ class TrajectoryExplorer:
         import matplotlib.pyplot as plt
         fig, text, run = explorer_update(self.function.value, self.optimizer.value, self.steps.value, **self.values())
         self.last, self.summary.value = (text, run), text
-        self.out.outputs = ()  # replace the previous figure (without printing terminal escape codes, as clear_output does)
+        # replace the previous figure (without printing terminal escape codes, as clear_output does)
+        self.out.outputs = ()
         self.out.append_display_data(fig)
         plt.close(fig)
         return text

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -133,15 +133,24 @@ def check_gradient(fn: TestFunction, n: int = 200, seed: int = 0, rtol: float = 
 
 # %% ../nbs/11_problems.ipynb #cbfe5194
 def check_minima(fn: TestFunction, atol_f: float = 1e-8, atol_g: float = 1e-4, grid: int = 401):
-    "Assert that each stated minimum of `fn` has value `f_min`, zero gradient, a positive-definite Hessian; in 2-D, that no grid point is lower."
+    """Assert that each stated minimum of `fn` has value `f_min`, zero gradient, a positive-definite Hessian; in 2-D,
+    that no grid point is lower."""
     for m in fn.minima_tensor():
         assert abs(fn.f(m).item() - fn.f_min) <= atol_f, f"{fn.name}: f({m.tolist()}) = {fn.f(m).item()} != {fn.f_min}"
-        assert fn.grad(m).abs().max().item() <= atol_g, f"{fn.name}: gradient {fn.grad(m).tolist()} at {m.tolist()} is not zero"
+        assert fn.grad(m).abs().max().item() <= atol_g, (
+            f"{fn.name}: gradient {fn.grad(m).tolist()} at {m.tolist()} is not zero"
+        )
         eig = torch.linalg.eigvalsh(torch.autograd.functional.hessian(fn.f, m))
-        assert eig.min().item() > 0, f"{fn.name}: Hessian at {m.tolist()} is not positive definite (eigenvalues {eig.tolist()})"
+        assert eig.min().item() > 0, (
+            f"{fn.name}: Hessian at {m.tolist()} is not positive definite (eigenvalues {eig.tolist()})"
+        )
     if fn.dim == 2:
         (x0, x1), (y0, y1) = fn.bounds
-        X, Y = torch.meshgrid(torch.linspace(x0, x1, grid, dtype=torch.float64), torch.linspace(y0, y1, grid, dtype=torch.float64), indexing="xy")
+        X, Y = torch.meshgrid(
+            torch.linspace(x0, x1, grid, dtype=torch.float64),
+            torch.linspace(y0, y1, grid, dtype=torch.float64),
+            indexing="xy",
+        )
         low = fn.f(torch.stack([X, Y], -1)).min().item()
         assert low >= fn.f_min - atol_f, f"{fn.name}: a grid point has f = {low} < f_min = {fn.f_min}"
 
@@ -192,12 +201,19 @@ class NoisyQuadratic:
     def __post_init__(self):
         g = torch.Generator().manual_seed(self.problem_seed)
         d64 = torch.float64
-        eig = torch.cat([self.small[0] + (self.small[1] - self.small[0]) * torch.rand(self.n_small, generator=g, dtype=d64),
-                         self.large[0] + (self.large[1] - self.large[0]) * torch.rand(self.dim - self.n_small, generator=g, dtype=d64)])
+        eig = torch.cat(
+            [
+                self.small[0] + (self.small[1] - self.small[0]) * torch.rand(self.n_small, generator=g, dtype=d64),
+                self.large[0]
+                + (self.large[1] - self.large[0]) * torch.rand(self.dim - self.n_small, generator=g, dtype=d64),
+            ]
+        )
         R = random_rotation(self.dim, g)
         self.eigenvalues = eig
         self.Q = (R.T @ torch.diag(eig) @ R).to(self.dtype)
-        self.x_train, self.x_val, self.x_test = (self.noise * torch.randn(self.n, self.dim, generator=g, dtype=d64).to(self.dtype) for _ in range(3))
+        self.x_train, self.x_val, self.x_test = (
+            self.noise * torch.randn(self.n, self.dim, generator=g, dtype=d64).to(self.dtype) for _ in range(3)
+        )
         self.start = torch.ones(self.dim, dtype=self.dtype)
         self.f_min = 0.5 * self.noise ** 2 * eig.sum().item()  # of the expected loss, at θ* = 0
 

@@ -5,74 +5,38 @@
 # %% ../nbs/10_quickstart.ipynb #24acab3a
 from __future__ import annotations
 
-import time
-
-import torch
-from torch import nn
-
-from .core import default_device
-from .data import load_data
-from .gravity import Gravity
-from .models import make_model
-from .runner import bootstrap_ci
+from .runner import grid, run_grid
+from .specs import load_specs
+from .stats import final, summarize
+from .tasks import get_problem
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'digits_split', 'mlp', 'evaluate', 'train_digits', 'demo']
+__all__ = ['quickstart_optimizers', 'quickstart_problem', 'demo']
 
 # %% ../nbs/10_quickstart.ipynb #a7d01139
-def digits_split(split_seed: int = 0, val_fraction: float = 0.25, device=None):
-    "scikit-learn's digits as tensors `(x_train, y_train, x_val, y_val)`, inputs in [0, 1] (needs scikit-learn)."
-    d = load_data("digits", split_seed, val_fraction=val_fraction, test_fraction=0, device=device or default_device())
-    return d.x_train, d.y_train, d.x_val, d.y_val
+def quickstart_optimizers() -> dict[str, dict]:
+    "The quickstart's optimizers and their hyperparameters: every registered spec with a `quickstart` setting."
+    return {name: dict(spec.quickstart) for name, spec in load_specs().items() if spec.quickstart is not None}
 
-def mlp(seed: int, n_in: int = 64, width: int = 64, n_out: int = 10) -> nn.Module:
-    "A one-hidden-layer ReLU network, initialised from `seed` without touching the global RNG."
-    return make_model("mlp", n_in, n_out, seed=seed, hidden=(width,))
-
-OPTIMIZERS = {
-    "Gravity (lr 0.1, alpha 0.01, beta 0.9)": lambda ps, seed: Gravity(ps, seed=seed),
-    "SGD momentum 0.9 (lr 0.1)": lambda ps, seed: torch.optim.SGD(ps, lr=0.1, momentum=0.9),
-    "Adam (lr 1e-3)": lambda ps, seed: torch.optim.Adam(ps, lr=1e-3),
-}
-
-# %% ../nbs/10_quickstart.ipynb #a007acf0
-@torch.no_grad()
-def evaluate(model, x, y):
-    "Mean cross-entropy and accuracy of `model` on `(x, y)`."
-    out = model(x)
-    return nn.functional.cross_entropy(out, y).item(), (out.argmax(1) == y).float().mean().item()
-
-def train_digits(make_opt, seed: int, data, epochs: int = 10, batch_size: int = 64, model: str = "mlp") -> dict:
-    "Train `mlp(seed)` (or the toolkit's `model`) with the optimizer `make_opt(params, seed)`; return the final metrics."
-    xt, yt, xv, yv = data
-    model = (mlp(seed, xt[0].numel()) if model == "mlp" else make_model(model, tuple(xt.shape[1:]), int(yt.max()) + 1, seed=seed)).to(xt.device)
-    opt = make_opt(model.parameters(), seed)
-    order = torch.Generator().manual_seed(seed)
-    t0 = time.perf_counter()
-    for _ in range(epochs):
-        for idx in torch.randperm(len(xt), generator=order).split(batch_size):
-            loss = nn.functional.cross_entropy(model(xt[idx]), yt[idx])
-            opt.zero_grad(); loss.backward(); opt.step()
-    seconds = time.perf_counter() - t0
-    train_loss, train_acc = evaluate(model, xt, yt)
-    val_loss, val_acc = evaluate(model, xv, yv)
-    return dict(train_loss=train_loss, train_acc=train_acc, val_loss=val_loss, val_acc=val_acc, seconds=seconds)
+def quickstart_problem(epochs: int = 10, full: bool = False):
+    "The digits MLP (`full`: MNIST and GradRetentionNet's small CNN, for a GPU machine) trained for `epochs`."
+    return get_problem("mnist-cnn" if full else "digits-mlp", epochs=epochs)
 
 # %% ../nbs/10_quickstart.ipynb #d0a6d5d5
-def demo(epochs: int = 10, seeds: int = 5, device=None, optimizers: dict | None = None, full: bool = False):
-    "Train the digits MLP with each optimizer on `seeds` seeds; return (runs, summary) as pandas tables."
-    import pandas as pd
-    from tqdm.auto import tqdm
-    optimizers = optimizers or OPTIMIZERS
-    if full:  # the full MNIST (torchvision) and GradRetentionNet's small CNN, for a GPU machine
-        d = load_data("mnist", device=device or default_device())
-        data, model = (d.x_train, d.y_train, d.x_val, d.y_val), "cnn"
-    else: data, model = digits_split(device=device), "mlp"
-    runs = [dict(optimizer=name, seed=s, **train_digits(make, s, data, epochs, model=model))
-            for name, make in tqdm(optimizers.items(), desc="optimizers") for s in range(seeds)]
-    runs = pd.DataFrame(runs)
-    def summary(g):
-        lo, hi = bootstrap_ci(g.val_acc)
-        return pd.Series({"val acc": g.val_acc.mean(), "95% CI": f"[{lo:.3f}, {hi:.3f}]", "val loss": g.val_loss.mean(),
-                          "train loss": g.train_loss.mean(), "s/run": g.seconds.mean()})
-    return runs, runs.groupby("optimizer", sort=False)[list(runs.columns)].apply(summary).round(4)
+def demo(epochs: int = 10, seeds: int = 5, device=None,
+         optimizers: dict | None = None, # {name: hyperparameters}; default `quickstart_optimizers()`
+         full: bool = False, progress: bool = True):
+    """Train the quickstart problem with each optimizer on seeds 0..`seeds`-1; (per-epoch runs, summary) as pandas
+    tables."""
+    optimizers = quickstart_optimizers() if optimizers is None else optimizers
+    runs = run_grid(grid(quickstart_problem(epochs, full), {n: [hp] for n, hp in optimizers.items()}, range(seeds)),
+                    device=device, progress=progress)
+    table = summarize(runs, "test_acc", by=("optimizer", "hp")).set_index("optimizer")
+    table = table.rename(columns={"mean": "test acc", "ci_low": "ci low", "ci_high": "ci high"})
+    last = final(runs).groupby("optimizer", sort=False)
+    table["val acc"], table["train loss"], table["s/run"] = (
+        last[c].mean() for c in ("val_acc", "train_loss", "seconds")
+    )
+    return runs, table[
+        ["hp", "test acc", "ci low", "ci high", "val acc", "train loss", "s/run", "n", "diverged"]
+    ].round(4)

@@ -5,357 +5,34 @@
 # %% ../nbs/20_runner.ipynb #d375acc9
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import importlib
-import inspect
 import itertools
 import json
 import math
-import os
-import re
-import time
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
-import torch
-from torch import nn
 
-from .core import default_device
-from .data import DATASETS, EMBEDDED, FETCHABLE, load_data, require
-from .models import MODELS, make_model
-from .problems import FUNCTIONS, NoisyQuadratic, get_function, rastrigin, rosenbrock
+from .data import require
+from .specs import SPECS, check_optimizer, get_optimizer, load_specs, resolve_hp
+from .stats import final, summarize
+from .store import RunStore, results_table
+from .tasks import get_problem, problem_config
+from .train import RunSpec, run_one
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'load_gradopt_optimizers', 'PROBLEM_TYPES', 'RUN_FORMAT', 'ENGINES', 'RUN_COLUMNS', 'Classification',
-           'Minimize', 'Quadratic', 'get_problem', 'problem_config', 'RunSpec', 'run_one', 'grid', 'check_runs',
-           'get_engine', 'run_grid', 'results_table', 'load_results', 'bootstrap_ci', 'final', 'summarize', 't_ci',
-           'welch_ci', 'time_to_target', 'performance_profile', 'Tuned', 'lr_grid', 'tune']
+__all__ = ['OPTIMIZERS', 'load_gradopt_optimizers', 'ENGINES', 'grid', 'check_runs', 'get_engine', 'run_grid', 'Tuned', 'lr_grid',
+           'tune']
 
 # %% ../nbs/20_runner.ipynb #1faeb344
-from .specs import SPECS, check_optimizer, get_optimizer, load_specs, make_optimizer, resolve_hp
-from .specs import register_optimizer  # noqa: F401 (re-exported: the runner's name for it)
+from .specs import make_optimizer, register_optimizer  # noqa: F401 (handed on: the runner's names)
+from .stats import bootstrap_ci, performance_profile, t_ci, time_to_target, welch_ci  # noqa: F401 (handed on)
+from .store import load_results  # noqa: F401 (handed on)
+from .tasks import Classification, Minimize, Quadratic  # noqa: F401 (handed on)
 
 OPTIMIZERS = SPECS  # the runner's name for the registry of specs (not a copy)
 load_gradopt_optimizers = load_specs  # the runner's name for finding every spec
-
-# %% ../nbs/20_runner.ipynb #1f42864e
-def _nograd_chunks(fn, n, size):
-    with torch.no_grad():
-        return [fn(slice(i, min(i + size, n))) for i in range(0, n, size)]
-
-class _ClassificationTask:
-    def __init__(self, data, model, batch_size, eval_batch, train_eval_size):
-        self.data, self.model, self.batch_size, self.eval_batch = data, model, batch_size, eval_batch
-        self.params = [p for p in model.parameters() if p.requires_grad]
-        self.n_train_eval = len(data.y_train) if train_eval_size is None else min(train_eval_size, len(data.y_train))
-        self.steps_per_epoch = math.ceil(len(data.y_train) / batch_size)
-
-    def batches(self, generator):
-        self.model.train()
-        x, y = self.data.x_train, self.data.y_train
-        for idx in torch.randperm(len(y), generator=generator).split(self.batch_size):
-            idx = idx.to(x.device)
-            xb, yb = x[idx], y[idx]
-            yield lambda xb=xb, yb=yb: nn.functional.cross_entropy(self.model(xb), yb)
-
-    def _metrics(self, x, y, n):
-        def chunk(s):
-            out = self.model(x[s])
-            return nn.functional.cross_entropy(out, y[s], reduction="sum").double(), (out.argmax(1) == y[s]).sum().double()
-        parts = _nograd_chunks(chunk, n, self.eval_batch)
-        return (sum(p[0] for p in parts) / n).item(), (sum(p[1] for p in parts) / n).item()
-
-    def evaluate(self) -> dict:
-        self.model.eval()
-        d, out = self.data, {}
-        for split, x, y, n in (("train", d.x_train, d.y_train, self.n_train_eval), ("val", d.x_val, d.y_val, len(d.y_val)),
-                               ("test", d.x_test, d.y_test, len(d.y_test))):
-            out[f"{split}_loss"], out[f"{split}_acc"] = self._metrics(x, y, n)
-        return out
-
-@dataclass
-class Classification:
-    "Train `model` on `data` with cross-entropy and mini-batches."
-    data: str = "digits"  # a name in gradopt.data.DATASETS
-    model: str = "mlp"  # a name in gradopt.models.MODELS
-    epochs: int = 10
-    batch_size: int = 64
-    data_options: dict = field(default_factory=dict)  # keyword arguments of `load_data` (split_seed, resize, val_fraction, ...)
-    model_options: dict = field(default_factory=dict)  # keyword arguments of the model (hidden, width, norm, ...)
-    eval_batch: int = 1000
-    train_eval_size: int | None = 10_000  # evaluate training metrics on this many training examples (None: all)
-    name: str = ""  # default "data-model"
-    select: tuple = ("val_acc", True)  # (metric, higher is better) for tuning
-    report: tuple = ("test_acc", True)  # (metric, higher is better) for results
-
-    def __post_init__(self): self.name = self.name or f"{self.data}-{self.model}"
-
-    def check(self):
-        if self.data not in DATASETS: raise ValueError(f"Unknown dataset {self.data!r} in problem {self.name!r}. Allowed: {', '.join(DATASETS)}.")
-        if self.model not in MODELS: raise ValueError(f"Unknown model {self.model!r} in problem {self.name!r}. Allowed: {', '.join(MODELS)}.")
-        _check_positive_int(self, "epochs", "batch_size", "eval_batch")
-        if self.data not in EMBEDDED + FETCHABLE:  # fail now, not at the first run, if torchvision is missing
-            require("torchvision.datasets", f"The {self.data!r} dataset", "; it is preinstalled on Colab. Without it, "
-                     "use the embedded datasets 'digits' or 'mnist5k'")
-
-    def setup(self, seed: int, device) -> _ClassificationTask:
-        data = load_data(self.data, device=device, **self.data_options)
-        model = make_model(self.model, data.input_shape, data.n_classes, seed=seed, **self.model_options).to(device)
-        return _ClassificationTask(data, model, self.batch_size, self.eval_batch, self.train_eval_size)
-
-def _check_positive_int(problem, *names):
-    for n in names:
-        v = getattr(problem, n)
-        if not (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
-            raise ValueError(f"Invalid {n} in problem {problem.name!r}: {v!r}. {n} must be an int >= 1.")
-
-# %% ../nbs/20_runner.ipynb #0593c648
-class _MinimizeTask:
-    def __init__(self, fn, x, steps_per_epoch, noise):
-        self.fn, self.x, self.noise, self.steps_per_epoch = fn, x, noise, steps_per_epoch
-        self.params = [x]
-
-    def batches(self, generator):
-        for _ in range(self.steps_per_epoch):
-            if self.noise:
-                xi = (self.noise * torch.randn(self.x.shape, generator=generator, dtype=self.x.dtype)).to(self.x.device)
-                yield lambda xi=xi: self.fn.f(self.x) + (xi * self.x).sum()
-            else: yield lambda: self.fn.f(self.x)
-
-    def evaluate(self) -> dict:
-        with torch.no_grad():
-            f = self.fn.f(self.x).item()
-            return dict(loss=f, gap=f - self.fn.f_min, dist=self.fn.distance_to_minimum(self.x).item())
-
-@dataclass
-class Minimize:
-    "Minimise a test function of `gradopt.problems` from its conventional start."
-    function: str = "rosenbrock"  # a name in gradopt.problems.FUNCTIONS
-    dim: int | None = None  # for rosenbrock and rastrigin: the dimension (default 2)
-    epochs: int = 10
-    steps_per_epoch: int = 100
-    noise: float = 0.0  # standard deviation of Gaussian noise added to the gradient
-    start: list | None = None  # default: the function's conventional start
-    name: str = ""
-    select: tuple = ("loss", False)
-    report: tuple = ("loss", False)
-
-    def __post_init__(self): self.name = self.name or (self.function if self.dim in (None, 2) else f"{self.function}{self.dim}")
-
-    def test_function(self):
-        if self.dim in (None, 2): return get_function(self.function)
-        return {"rosenbrock": rosenbrock, "rastrigin": rastrigin}[self.function](self.dim)
-
-    def check(self):
-        if self.function not in FUNCTIONS: raise ValueError(f"Unknown function {self.function!r} in problem {self.name!r}. Allowed: {', '.join(FUNCTIONS)}.")
-        if self.dim not in (None, 2) and self.function not in ("rosenbrock", "rastrigin"):
-            raise ValueError(f"Invalid dim for {self.function!r}: {self.dim!r}. Only rosenbrock and rastrigin take a dim.")
-        _check_positive_int(self, "epochs", "steps_per_epoch")
-        if not (isinstance(self.noise, (int, float)) and self.noise >= 0):
-            raise ValueError(f"Invalid noise in problem {self.name!r}: {self.noise!r}. noise must be a number >= 0.")
-
-    def setup(self, seed: int, device) -> _MinimizeTask:
-        fn = self.test_function()
-        x = torch.tensor(fn.start if self.start is None else self.start, dtype=torch.float64, device=device).requires_grad_()
-        return _MinimizeTask(fn, x, self.steps_per_epoch, self.noise)
-
-# %% ../nbs/20_runner.ipynb #98f26b6d
-_QUADRATICS: dict = {}
-
-class _QuadraticTask:
-    def __init__(self, qp, theta, batch_size):
-        self.qp, self.theta, self.batch_size = qp, theta, batch_size
-        self.params = [theta]
-        self.steps_per_epoch = qp.n // batch_size
-
-    def batches(self, generator):
-        X = self.qp.x_train
-        for idx in torch.randperm(len(X), generator=generator)[: self.steps_per_epoch * self.batch_size].split(self.batch_size):
-            xb = X[idx.to(X.device)]
-            yield lambda xb=xb: self.qp.loss(self.theta, xb)
-
-    def evaluate(self) -> dict:
-        with torch.no_grad():
-            return {f"{s}_loss": self.qp.loss(self.theta, getattr(self.qp, f"x_{s}")).item() for s in ("train", "val", "test")}
-
-@dataclass
-class Quadratic:
-    "DeepOBS's noisy ill-conditioned quadratic (`gradopt.problems.NoisyQuadratic`)."
-    epochs: int = 100
-    batch_size: int = 128
-    problem_options: dict = field(default_factory=dict)  # keyword arguments of NoisyQuadratic
-    name: str = "quadratic_deep"
-    select: tuple = ("val_loss", False)
-    report: tuple = ("test_loss", False)
-
-    def check(self): _check_positive_int(self, "epochs", "batch_size")
-
-    def setup(self, seed: int, device) -> _QuadraticTask:
-        key = (json.dumps(self.problem_options, sort_keys=True, default=str), str(device))
-        if key not in _QUADRATICS:
-            qp = NoisyQuadratic(**self.problem_options)
-            for k in ("Q", "x_train", "x_val", "x_test", "start"): setattr(qp, k, getattr(qp, k).to(device))
-            _QUADRATICS[key] = qp
-        qp = _QUADRATICS[key]
-        return _QuadraticTask(qp, qp.start.clone().requires_grad_(), self.batch_size)
-
-# %% ../nbs/20_runner.ipynb #85b6df66
-PROBLEM_TYPES = (Classification, Minimize, Quadratic)
-
-def get_problem(problem, **overrides):
-    "A problem object from a name (a test function, 'quadratic_deep' or 'dataset-model') or a problem object."
-    if isinstance(problem, PROBLEM_TYPES) or hasattr(problem, "setup"):
-        return dataclasses.replace(problem, **overrides) if overrides else problem
-    if not isinstance(problem, str): raise ValueError(f"Invalid problem: {problem!r}. A problem is a name or a problem object.")
-    if problem in FUNCTIONS: return Minimize(problem, **overrides)
-    if problem == "quadratic_deep": return Quadratic(**overrides)
-    data, _, model = problem.rpartition("-")
-    if data in DATASETS and model in MODELS: return Classification(data, model, **overrides)
-    raise ValueError(f"Unknown problem: {problem!r}. Allowed: a test function ({', '.join(FUNCTIONS)}), 'quadratic_deep', "
-                     f"or '<dataset>-<model>' with a dataset in {', '.join(DATASETS)} and a model in {', '.join(MODELS)}.")
-
-def problem_config(problem) -> dict:
-    "Everything that identifies a problem, as JSON-ready data (for run keys)."
-    cfg = dataclasses.asdict(problem) if dataclasses.is_dataclass(problem) else dict(vars(problem))
-    return {"type": type(problem).__name__, **cfg}
-
-# %% ../nbs/20_runner.ipynb #3433b98b
-def _peak_ram_reset() -> str:
-    "Reset the process's peak-RSS counter if the OS allows; return the scope of the next readings."
-    try:
-        with open("/proc/self/clear_refs", "w") as f: f.write("5")
-        return "run"
-    except OSError: return "process"
-
-def _peak_ram_mb() -> float:
-    "Peak resident memory of this process in MiB (since the last reset where supported)."
-    try:
-        m = re.search(r"VmHWM:\s+(\d+)\s+kB", Path("/proc/self/status").read_text())
-        if m: return int(m.group(1)) / 1024
-    except OSError: pass
-    try:
-        import resource, sys
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
-    except (ImportError, OSError): return math.nan
-
-def _grad_stats(params) -> torch.Tensor | None:
-    "(mean, variance, norm) of all gradient entries of `params`, as a float64 tensor (no host sync)."
-    gs = [p.grad for p in params if p.grad is not None]
-    if not gs: return None
-    n = sum(g.numel() for g in gs)
-    s1 = torch.stack([g.sum(dtype=torch.float64) for g in gs]).sum()
-    s2 = torch.stack(torch._foreach_norm(gs)).double().pow(2).sum()
-    mean = s1 / n
-    return torch.stack([mean, s2 / n - mean * mean, s2.sqrt()])
-
-# %% ../nbs/20_runner.ipynb #c15d7bbb
-@dataclass
-class RunSpec:
-    "One run: a problem, an optimizer with hyperparameters, a seed."
-    problem: object  # a problem object (see `get_problem`)
-    optimizer: str  # a name in `OPTIMIZERS`
-    hp: dict = field(default_factory=dict)  # hyperparameters given (the optimizer's defaults fill in the rest)
-    seed: int = 0
-
-    def key(self) -> str:
-        "A name for the run's result file: a hash of everything that determines the run."
-        ident = dict(problem=problem_config(self.problem), optimizer=self.optimizer,
-                     hp=resolve_hp(self.optimizer, self.hp), seed=self.seed, format=RUN_FORMAT)
-        return hashlib.sha1(json.dumps(ident, sort_keys=True, default=repr).encode()).hexdigest()[:16]
-
-    def label(self) -> str:
-        "The hyperparameters given, as `a=1, b=2` (`defaults` if none)."
-        return ", ".join(f"{k}={v}" for k, v in sorted(self.hp.items())) or "defaults"
-
-RUN_FORMAT = 1  # bump when what a run records changes, so that old result files are not reused
-
-def run_one(spec: RunSpec, # what to run
-            device=None, # default: `default_device()`
-            track_grads: bool = True, # record gradient mean/variance/norm
-            closure: bool | None = None, # step with a closure (default: if the optimizer needs one)
-            on_epoch: Callable | None = None, # called as on_epoch(spec, record) after each evaluation
-            progress: bool = False, # a progress bar over epochs
-            checkpoint: Path | None = None, # save state here after every epoch and resume from it if it exists (None: no checkpoint)
-            stop_after: int | None = None) -> dict | None: # with `checkpoint`: return None after saving this epoch (as a disconnect would)
-    "Run `spec` and return its result: the settings and one record per epoch (epoch 0 = before training)."
-    device = torch.device(device or default_device())
-    problem, entry = spec.problem, get_optimizer(spec.optimizer)
-    use_closure = entry.needs_closure if closure is None else closure
-    cuda = device.type == "cuda"
-    t_start = time.perf_counter()
-    with torch.random.fork_rng(devices=[device] if cuda else []):
-        torch.manual_seed(spec.seed)
-        task = problem.setup(spec.seed, device)
-        opt = make_optimizer(spec.optimizer, task.params, spec.hp, seed=spec.seed)
-        gen = torch.Generator().manual_seed(spec.seed)
-        scope = _peak_ram_reset()
-        if cuda: torch.cuda.reset_peak_memory_stats(device)
-        records, step, seconds, diverged, resumed = [], 0, 0.0, False, 0
-        model = getattr(task, "model", None)  # a module (with its buffers) if the task has one, else the parameters
-        if checkpoint is not None and Path(checkpoint).exists():
-            c = torch.load(checkpoint, map_location=device, weights_only=True)
-            if model is not None: model.load_state_dict(c["model"])
-            else:
-                with torch.no_grad():
-                    for p, v in zip(task.params, c["model"]): p.copy_(v)
-            opt.load_state_dict(c["optimizer"]); gen.set_state(c["data_order"])
-            records, step, seconds, resumed = json.loads(c["records"]), c["step"], c["seconds"], c["resumed"] + 1
-
-        def record(epoch, batch_loss, gstats):
-            r = dict(epoch=epoch, step=step, seconds=seconds, batch_loss=batch_loss, **task.evaluate())
-            r.update(grad_mean=gstats[0], grad_var=gstats[1], grad_norm=gstats[2], lr_current=float(opt.param_groups[0]["lr"]),
-                     peak_ram_mb=_peak_ram_mb(), peak_gpu_mb=torch.cuda.max_memory_allocated(device) / 2**20 if cuda else math.nan)
-            diag = getattr(opt, "diagnostics", None)
-            if callable(diag): r.update({f"diag_{k}": float(v) for k, v in diag().items()})
-            records.append(r)
-            if on_epoch: on_epoch(spec, r)
-
-        if not records: record(0, math.nan, [math.nan] * 3)
-        epochs = range(records[-1]["epoch"] + 1, problem.epochs + 1)
-        if progress:
-            from tqdm.auto import tqdm
-            epochs = tqdm(epochs, desc=f"{problem.name} {spec.optimizer} seed {spec.seed}", leave=False)
-        for epoch in epochs:
-            loss_sum, n_batches, gsum, n_g = torch.zeros((), dtype=torch.float64, device=device), 0, None, 0
-            t0 = time.perf_counter()
-            for loss_fn in task.batches(gen):
-                def closure_fn(loss_fn=loss_fn):
-                    nonlocal gsum, n_g
-                    opt.zero_grad(set_to_none=True)
-                    loss = loss_fn(); loss.backward()
-                    if track_grads:
-                        s = _grad_stats(task.params)
-                        if s is not None: gsum = s if gsum is None else gsum + s; n_g += 1
-                    return loss
-                if use_closure: loss = opt.step(closure_fn)
-                else: loss = closure_fn(); opt.step()
-                loss_sum += loss.detach().double(); n_batches += 1; step += 1
-            if cuda: torch.cuda.synchronize(device)
-            seconds += time.perf_counter() - t0
-            batch_loss = (loss_sum / max(n_batches, 1)).item()
-            gstats = (gsum / n_g).tolist() if gsum is not None else [math.nan] * 3
-            record(epoch, batch_loss, gstats)
-            if not math.isfinite(batch_loss): diverged = True; break
-            if checkpoint is not None:
-                _save_atomic(dict(model=model.state_dict() if model is not None else [p.detach() for p in task.params],
-                                  optimizer=opt.state_dict(), data_order=gen.get_state(), records=json.dumps(records),
-                                  step=step, seconds=seconds, resumed=resumed), Path(checkpoint))
-                if stop_after is not None and stop_after <= epoch < problem.epochs: return None
-    return dict(key=spec.key(), problem=problem.name, problem_config=problem_config(problem), optimizer=spec.optimizer,
-                hp=spec.hp, hp_label=spec.label(), hp_resolved=resolve_hp(spec.optimizer, spec.hp), seed=spec.seed,
-                device=str(device), closure=use_closure, ram_scope=scope, diverged=diverged,
-                wall_seconds=time.perf_counter() - t_start, torch=torch.__version__, records=records,
-                **(dict(resumed=resumed) if checkpoint is not None else {}))
-
-def _save_atomic(obj, path: Path):
-    "`torch.save` `obj` to `path` via a temporary file and a rename, so a kill leaves the old or the new checkpoint."
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    torch.save(obj, tmp); os.replace(tmp, path)
 
 # %% ../nbs/20_runner.ipynb #df414b3c
 def grid(problems, # problem names or objects
@@ -369,7 +46,8 @@ def grid(problems, # problem names or objects
     for name, hps in optimizers.items():
         if isinstance(hps, dict):
             keys = list(hps)
-            vals = [v if isinstance(v, list) else [v] for v in hps.values()]  # a list holds values to try; a tuple is one value (betas)
+            # a list: values to try; a tuple: one value
+            vals = [v if isinstance(v, list) else [v] for v in hps.values()]
             hps = [dict(zip(keys, combo)) for combo in itertools.product(*vals)] if keys else [{}]
         settings += [(name, dict(hp)) for hp in hps]
     return [RunSpec(get_problem(p), name, hp, seed) for p in problems for name, hp in settings for seed in seeds]
@@ -389,37 +67,15 @@ def check_runs(runs: list[RunSpec]):
         k = (r.optimizer, json.dumps(r.hp, sort_keys=True, default=repr))
         if k not in checked: check_optimizer(r.optimizer, r.hp); checked.add(k)
 
-def _write_atomic(path: Path, text: str):
-    "Write `text` to `path` so that a crash leaves either the old state or the complete new file."
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-def _load_result(path: Path) -> dict | None:
-    try: return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        warnings.warn(f"ignoring unreadable result {path} ({e}); the run will be repeated"); return None
-
-def _load_saved(unique: list, folder: Path | None) -> dict:
-    "The results of the runs in `unique` ((key, spec) pairs) already saved in `folder`, labelled as this grid asks for them."
-    results = {}
-    for key, spec in unique:
-        if folder is not None and (folder / f"{key}.json").exists():
-            r = _load_result(folder / f"{key}.json")
-            if r is not None:  # label it as this grid asked for it (another grid may have named the same run differently)
-                results[key] = {**r, "hp": spec.hp, "hp_label": spec.label()}
-    return results
-
-def _save_result(folder: Path, key: str, result: dict):
-    "Write one run's result to the store `folder`, atomically."
-    _write_atomic(folder / f"{key}.json", json.dumps(result))
-
-def _serial_engine(todo, folder=None, device=None, progress=True, bar=None, **run_options):
-    "Run the (key, spec) pairs of `todo` one after another in this process, yielding (key, result) as each finishes."
+def _serial_engine(todo, folder=None, device=None, progress=True, bar=None, checkpoints=False, **run_options):
+    """Run the (key, spec) pairs of `todo` one after another here, yielding (key, result) as each finishes (None:
+    stopped)."""
     for key, spec in todo:
         if bar is not None: bar.set_postfix_str(f"{spec.problem.name} {spec.optimizer} {spec.label()} seed {spec.seed}")
-        yield key, run_one(spec, device=device, progress=progress, **run_options)
+        ckpt = RunStore(Path(folder).parent).checkpoint(key) if checkpoints and folder is not None else None
+        result = run_one(spec, device=device, progress=progress, checkpoint=ckpt, **run_options)
+        if result is None: return  # stopped after a checkpoint (stop_after), as a disconnect would
+        yield key, result
 
 ENGINES = {"serial": None, "ray": "gradopt.sweeps:RayEngine"}  # name -> "module:attribute" of an engine class
 
@@ -428,7 +84,9 @@ def get_engine(engine="serial", address: str | None = None):
     if isinstance(engine, str) and engine in ENGINES:
         if engine == "serial":
             if address is not None:
-                raise ValueError(f"Invalid address: {address!r}. address is for engine='ray'; the serial engine runs here.")
+                raise ValueError(
+                    f"Invalid address: {address!r}. address is for engine='ray'; the serial engine runs here."
+                )
             return _serial_engine
         module, attr = ENGINES[engine].split(":")  # a plug-in above the runner, loaded by name when asked for
         return getattr(importlib.import_module(module), attr)(address=address)
@@ -439,140 +97,55 @@ def get_engine(engine="serial", address: str | None = None):
     raise ValueError(f"Invalid engine: {engine!r}. Allowed: {', '.join(map(repr, ENGINES))}, "
                      "or an engine object such as gradopt.sweeps.RayEngine(...).")
 
+def _load_saved(unique: list, store: RunStore | None) -> dict:
+    "The results of the (key, spec) pairs in `unique` already in `store`, labelled as this grid asks for them."
+    results = {}
+    for key, spec in unique:
+        r = store.load(key) if store is not None else None
+        if r is not None:  # labelled as this grid asked for it (another grid may have named the same run differently)
+            results[key] = {**r, "hp": spec.hp, "hp_label": spec.label()}
+    return results
+
+def _progress_bar(progress: bool, total: int, initial: int):
+    if not progress: return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, initial=initial, desc="runs")
+
 def run_grid(runs: list[RunSpec], # from `grid` (or a list of `RunSpec`s)
              out_dir=None, # save each finished run here and skip runs already saved (None: keep in memory only)
              device=None, # default: `default_device()`
              progress: bool = True, # tqdm bars over runs and epochs
-             engine="serial", # what runs the runs: 'serial' (here, one by one), 'ray', or an engine object (gradopt.sweeps)
+             engine="serial", # what runs the runs: 'serial' (here, one by one), 'ray', or an engine object
              address: str | None = None, # with engine='ray': the Ray cluster ('auto', 'host:port'); None: a local Ray
-             **run_options): # passed to `run_one` (track_grads, closure, on_epoch)
-    "Run every run not already saved in `out_dir`; return the tidy per-epoch table of all of them."
+             **run_options): # to `run_one` (track_grads, closure, on_epoch), serial: checkpoints, stop_after
+    "Run every run not already saved in `out_dir`; the tidy per-epoch table of all of them (None if a run stopped)."
     execute = get_engine(engine, address)
     check_runs(runs)
+    # before hours of runs, not after
+    require("pandas", "The runner's result table", ' or `pip install "gradopt[bench]"`')
+    if progress: require("tqdm", "The progress bars (progress=True)", ' or `pip install "gradopt[bench]"`')
+    if run_options.get("checkpoints") and out_dir is None:
+        raise ValueError("Invalid checkpoints: True without an out_dir. Checkpoints are kept in out_dir/checkpoints.")
     unique = list({r.key(): r for r in runs}.items())
-    folder = Path(out_dir) / "runs" if out_dir is not None else None
-    if folder is not None: folder.mkdir(parents=True, exist_ok=True)
-    results = _load_saved(unique, folder)
+    store = RunStore(out_dir) if out_dir is not None else None
+    if store is not None: store.runs.mkdir(parents=True, exist_ok=True)
+    results = _load_saved(unique, store)
     executed, loaded = 0, len(results)
     todo = [(k, r) for k, r in unique if k not in results]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(unique), initial=loaded, desc="runs")
+    bar = _progress_bar(progress, len(unique), loaded)
     try:
-        for key, result in (execute(todo, folder=folder, device=device, progress=progress, bar=bar, **run_options) if todo else ()):
-            if folder is not None: _save_result(folder, key, result)
+        folder = store.runs if store is not None else None
+        stream = execute(todo, folder=folder, device=device, progress=progress, bar=bar, **run_options) if todo else ()
+        for key, result in stream:
+            if store is not None: store.save(key, result)
             results[key] = result; executed += 1
             if bar is not None: bar.update(1)
     finally:
         if bar is not None: bar.close()
+    if len(results) < len(unique): return None
     df = results_table([results[k] for k, _ in unique])
     df.attrs.update(executed=executed, loaded=loaded)
     return df
-
-RUN_COLUMNS = ["problem", "optimizer", "hp", "lr", "seed", "run"]
-
-def results_table(results: list[dict]):
-    "The tidy table of run results: one row per run and epoch (needs pandas)."
-    import pandas as pd
-    rows = [dict(problem=r["problem"], optimizer=r["optimizer"], hp=r["hp_label"], lr=r["hp_resolved"].get("lr", math.nan),
-                 seed=r["seed"], run=r["key"], **rec, diverged=r["diverged"], device=r["device"])
-            for r in results for rec in r["records"]]
-    return pd.DataFrame(rows)
-
-def load_results(out_dir):
-    "The tidy table of every run saved in `out_dir` (needs pandas)."
-    paths = sorted((Path(out_dir) / "runs").glob("*.json"))
-    return results_table([r for r in map(_load_result, paths) if r is not None])
-
-# %% ../nbs/20_runner.ipynb #742d4c08
-def bootstrap_ci(values, # the per-seed results
-                 n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> tuple[float, float]:
-    "Percentile bootstrap confidence interval of the mean of `values`."
-    v = np.asarray(values, dtype=float)
-    if len(v) == 0: return (math.nan, math.nan)
-    with np.errstate(invalid="ignore"):
-        means = np.random.default_rng(seed).choice(v, size=(n_boot, len(v)), replace=True).mean(1)
-        return tuple(float(q) for q in np.quantile(means, [(1 - level) / 2, (1 + level) / 2]))
-
-def final(df, at: str = "final", metric: str | None = None, higher_is_better: bool = True):
-    "One row per run: its last epoch (`at='final'`), or its best epoch for `metric` (`at='best'`)."
-    if at == "final": return df.loc[df.groupby("run", sort=False)["epoch"].idxmax()].reset_index(drop=True)
-    if at != "best": raise ValueError(f"Invalid at: {at!r}. at must be one of 'final', 'best'.")
-    worst = -math.inf if higher_is_better else math.inf
-    score = df[metric].fillna(worst)
-    idx = (score.groupby(df["run"], sort=False).idxmax() if higher_is_better else score.groupby(df["run"], sort=False).idxmin())
-    return df.loc[idx].reset_index(drop=True)
-
-def summarize(df, # the tidy table of `run_grid`
-              metric: str, # the column to summarise
-              higher_is_better: bool = True, # NaN (diverged) counts as the worst value
-              by=("problem", "optimizer", "hp"), # one row per group
-              at: str = "final", # each run's final value, or its best over epochs ("best")
-              level: float = 0.95):
-    "Mean of `metric` over the runs (seeds) of each group, with a bootstrap CI, the number of runs and of diverged runs."
-    import pandas as pd
-    f = final(df, at, metric, higher_is_better)
-    worst = -math.inf if higher_is_better else math.inf
-    def one(g):
-        v = g[metric].astype(float).fillna(worst).to_numpy()
-        finite = np.isfinite(v).all()
-        lo, hi = bootstrap_ci(v, level=level) if finite else (v.mean(), v.mean())
-        return pd.Series({"mean": v.mean(), "ci_low": lo, "ci_high": hi, "std": v.std(ddof=1) if len(v) > 1 and finite else math.nan,
-                          "n": len(v), "diverged": int(g["diverged"].sum())})
-    out = f.groupby(list(by), sort=False)[list(f.columns)].apply(one).reset_index()
-    return out.astype({"n": int, "diverged": int})
-
-# %% ../nbs/20_runner.ipynb #d9c8e3d2
-def _t_quantile(q: float, df: float) -> float:
-    "The `q` quantile of Student's t with `df` degrees of freedom (scipy, from `gradopt[bench]`)."
-    return require("scipy.stats", "t-intervals", ' or `pip install "gradopt[bench]"`').t.ppf(q, df)
-
-def t_ci(values, # the per-seed results
-         level: float = 0.95) -> tuple[float, float]:
-    "Student-t confidence interval of the mean of `values` (NaN for fewer than two values)."
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2: return (math.nan, math.nan)
-    h = _t_quantile((1 + level) / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
-    return (float(v.mean() - h), float(v.mean() + h))
-
-def welch_ci(a, b, # the per-seed results of two settings (independent seeds)
-             level: float = 0.95) -> tuple[float, float, float]:
-    "Mean difference `a - b` and its Welch t confidence interval."
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if len(a) < 2 or len(b) < 2: return (float(a.mean() - b.mean()), math.nan, math.nan)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    d = float(a.mean() - b.mean())
-    if va + vb == 0: return (d, d, d)
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    h = _t_quantile((1 + level) / 2, df) * math.sqrt(va + vb)
-    return (d, d - h, d + h)
-
-# %% ../nbs/20_runner.ipynb #5040ee31
-def time_to_target(df, metric: str, target: float, higher_is_better: bool = True):
-    "Per run: the first epoch, step and training seconds at which `metric` reaches `target` (inf if never)."
-    import pandas as pd
-    ok = df[metric] >= target if higher_is_better else df[metric] <= target
-    hit = df[ok.fillna(False).astype(bool)].groupby("run", sort=False)[["epoch", "step", "seconds"]].first()
-    keys = [c for c in RUN_COLUMNS if c in df.columns and c != "run"]
-    runs = df.groupby("run", sort=False)[keys].first()
-    out = runs.join(hit).rename(columns={"epoch": "epochs_to_target", "step": "steps_to_target", "seconds": "seconds_to_target"})
-    return out.astype({c: float for c in ("epochs_to_target", "steps_to_target", "seconds_to_target")}).fillna(math.inf).reset_index()
-
-# %% ../nbs/20_runner.ipynb #b7d73cda
-def performance_profile(costs, # a table: one row per problem, one column per solver; smaller is better, inf = failure
-                        taus=None): # the factors at which to evaluate (default: every ratio that occurs, and 1)
-    "Dolan & Moré's performance profile: for each tau, the fraction of problems each solver solves within tau x the best cost."
-    import pandas as pd
-    c = costs.astype(float)
-    if (c <= 0).any().any(): raise ValueError("Invalid costs: performance profiles need costs > 0 (use inf for a failure).")
-    best = c.min(axis=1)
-    ratios = c.div(best.where(np.isfinite(best)), axis=0).fillna(math.inf)
-    if taus is None:
-        finite = ratios.to_numpy()[np.isfinite(ratios.to_numpy())]
-        taus = np.unique(np.concatenate([[1.0], finite]))
-    prof = pd.DataFrame({s: [(ratios[s] <= t).mean() for t in taus] for s in c.columns}, index=pd.Index(taus, name="tau"))
-    return prof
 
 # %% ../nbs/20_runner.ipynb #965c1292
 @dataclass
@@ -593,9 +166,12 @@ def _tuning_grids(optimizers, lrs, seeds, min_seeds: int) -> tuple[dict, dict]:
     fixed = ({k: dict(v) for k, v in optimizers.items()} if isinstance(optimizers, dict)
              else {name: {} for name in optimizers})
     if len(seeds) < min_seeds:
-        raise ValueError(f"Invalid seeds: {len(seeds)} given. A reported configuration needs at least {min_seeds} seeds.")
+        raise ValueError(
+            f"Invalid seeds: {len(seeds)} given. A reported configuration needs at least {min_seeds} seeds."
+        )
     for name, hp in fixed.items():
-        if "lr" in hp: raise ValueError(f"Invalid fixed hyperparameters for {name}: lr is what tune chooses; give it in lrs.")
+        if "lr" in hp:
+            raise ValueError(f"Invalid fixed hyperparameters for {name}: lr is what tune chooses; give it in lrs.")
         get_optimizer(name)
     if lrs is None: grids = {n: lr_grid(resolve_hp(n, fixed[n]).get("lr", 1e-3)) for n in fixed}
     elif isinstance(lrs, dict):
@@ -639,7 +215,8 @@ def tune(problem, # a problem name or object
          out_dir=None, device=None, progress: bool = True,
          min_seeds: int = 5,
          **run_options) -> Tuned:
-    "Tune the learning rate of each optimizer on `problem` with the same budget, select on validation, rerun on `seeds`."
+    """Tune the learning rate of each optimizer on `problem` with the same budget, select on validation, rerun on
+    `seeds`."""
     import pandas as pd
     problem = get_problem(problem)
     fixed, grids = _tuning_grids(optimizers, lrs, seeds, min_seeds)

@@ -24,7 +24,10 @@ def _pair(x):
     return tuple(x) if isinstance(x, (tuple, list)) else x
 
 def _is_pair(x) -> bool:
-    return isinstance(x, tuple) and len(x) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in x)
+    return (
+        isinstance(x, tuple) and len(x) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in x)
+    )
+
 
 _NEEDS_LOSS = ("Rprop(variant='irprop+') needs the loss, to undo a step only if the loss rose: call "
                "step(closure) with a closure that recomputes the gradients and returns the loss")
@@ -32,13 +35,17 @@ _NEEDS_LOSS = ("Rprop(variant='irprop+') needs the loss, to undo a step only if 
 # %% ../nbs/03_sign.ipynb #4ebfe428
 class Rprop(GradOptimizer):
     "Resilient backpropagation: a step size per weight, grown while its gradient keeps its sign, shrunk when it flips."
-    def __init__(self, params,
-                 lr: float = 1e-2, # the first step size of every weight
-                 etas: tuple = (0.5, 1.2), # (etaminus, etaplus): step-size factors after a sign flip and after agreement
-                 step_sizes: tuple = (1e-6, 50), # (min, max): the bounds of every step size
-                 *, variant: str = "irprop-", # "rprop+", "rprop-", "irprop+" (needs the loss from a closure) or "irprop-" (torch's)
-                 maximize: bool = False, # maximize the objective instead of minimizing it
-                 foreach: bool | None = None): # use torch._foreach ops (default: on GPU only)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,  # the first step size of every weight
+        etas: tuple = (0.5, 1.2),  # (etaminus, etaplus): step-size factors after a sign flip and after agreement
+        step_sizes: tuple = (1e-6, 50),  # (min, max): the bounds of every step size
+        *,
+        variant: str = "irprop-",  # "rprop+", "rprop-", "irprop+" (needs a closure's loss) or "irprop-" (torch's)
+        maximize: bool = False,  # maximize the objective instead of minimizing it
+        foreach: bool | None = None,  # use torch._foreach ops (default: on GPU only)
+    ):
         super().__init__(params, dict(lr=lr, etas=_pair(etas), step_sizes=_pair(step_sizes), variant=variant,
                                       maximize=maximize, foreach=foreach))
 
@@ -67,15 +74,18 @@ class Rprop(GradOptimizer):
         state["step_size"] = torch.full_like(p, group["lr"], memory_format=torch.preserve_format)
 
     def _plus_state(self, group, p, state):
-        "The extra state of the + variants, created on first use, in `prepare_step` (so that a group may change variant)."
+        """The extra state of the + variants, created on first use, in `prepare_step` (so that a group may change
+        variant)."""
         if "prev_update" not in state: state["prev_update"] = torch.zeros_like(p, memory_format=torch.preserve_format)
         if group["variant"] == "irprop+" and "prev_loss" not in state: state["prev_loss"] = math.inf
 
     def prepare_step(self, gathered, reference):
-        "iRprop+ needs the closure's loss: fail before any weight moves, in any group. Then create the + variants' state."
+        """iRprop+ needs the closure's loss: fail before any weight moves, in any group. Then create the + variants'
+        state."""
         if self.loss is None and any(group["variant"] == "irprop+" for group, *_ in gathered):
             raise RuntimeError(_NEEDS_LOSS)
-        for group, params, _, states in gathered:  # before the update, which may be compiled: state is created outside it
+        # before the update, which may be compiled: state is created outside it
+        for group, params, _, states in gathered:
             if group["variant"].endswith("+"):
                 for p, s in zip(params, states): self._plus_state(group, p, s)
 
@@ -92,7 +102,9 @@ class Rprop(GradOptimizer):
             a = torch.sign(g * s["prev"])  # +1: same sign as last time, -1: flipped, 0: no information
             up, down = a > 0, a < 0
             step_size = s["step_size"]
-            step_size = torch.where(up, step_size * etaplus, torch.where(down, step_size * etaminus, step_size)).clamp(lo, hi)
+            step_size = torch.where(up, step_size * etaplus, torch.where(down, step_size * etaminus, step_size)).clamp(
+                lo, hi
+            )
             zero = torch.zeros_like(g)
             if variant == "rprop-":  # step on every gradient, remember it as it is
                 delta, prev = -torch.sign(g) * step_size, g
@@ -104,14 +116,16 @@ class Rprop(GradOptimizer):
                 else:
                     loss = self._objective(group)
                     back, s["prev_loss"] = loss > s["prev_loss"], loss
-                undo = -s["prev_update"] * back  # back is True/False (or, compiled, a 0-d tensor): no Python branch on it
+                # back is True/False (or, compiled, a 0-d tensor): no Python branch on it
+                undo = -s["prev_update"] * back
                 delta = torch.where(down, undo, -torch.sign(g) * step_size)
                 prev = torch.where(down, zero, g)
                 s["prev_update"] = delta
             p.copy_(p + delta)
             s["prev"], s["step_size"] = prev, step_size
 
-    chunk_bytes = 1 << 22  # CPU fast path: tensors are updated in pieces of at most this many bytes, with reused scratch
+    # CPU fast path: tensors are updated in pieces of at most this many bytes, with reused scratch
+    chunk_bytes = 1 << 22
 
     def update_loop(self, group, params, grads, states):
         variant = group["variant"]
@@ -171,7 +185,8 @@ class Rprop(GradOptimizer):
         torch._foreach_add_(params, updates)
 
     def _foreach_undo(self, group, states, keep):
-        "The + variants' last changes, made -(last change) where the sign flipped and 0 elsewhere (irprop+: if the loss rose)."
+        """The + variants' last changes, made -(last change) where the sign flipped and 0 elsewhere (irprop+: if the
+        loss rose)."""
         updates = [s["prev_update"] for s in states]
         if group["variant"] == "rprop+": back = [True] * len(states)
         else:
@@ -185,14 +200,16 @@ class Rprop(GradOptimizer):
         return updates
 
 def _factors(g, prev, a, keep, etas):
-    "Per tensor: into `a` the step-size factor (etaplus, etaminus or 1), into `keep` (unless None) 0 where the sign flipped, else 1."
+    """Per tensor: into `a` the step-size factor (etaplus, etaminus or 1), into `keep` (unless None) 0 where the sign
+    flipped, else 1."""
     etaminus, etaplus = etas
     torch.mul(g, prev, out=a).mul_(math.inf)  # +inf: same sign, -inf: flipped, nan: a zero (0 * inf)
     if keep is not None: torch.nan_to_num(a, 1.0, 1.0, 0.0, out=keep)
     a.nan_to_num_(1.0, etaplus, etaminus)
 
 def _foreach_factors(grads, prevs, etas, need_keep: bool):
-    "For lists of tensors, with clamps (there is no foreach `nan_to_num`): the step-size factors and (if needed) the masks."
+    """For lists of tensors, with clamps (there is no foreach `nan_to_num`): the step-size factors and (if needed) the
+    masks."""
     etaminus, etaplus = etas
     f = torch._foreach_mul(grads, prevs)
     torch._foreach_sign_(f)  # s in {-1, 0, 1}
@@ -243,8 +260,10 @@ class Signum(GradOptimizer):
                  momentum: float = 0.9, # beta, the weight of the old average (0: signSGD)
                  *, weight_decay: float = 0.0, # decoupled weight decay: w <- (1 - lr * weight_decay) w
                  maximize: bool = False, # maximize the objective instead of minimizing it
-                 foreach: bool | None = None): # use torch._foreach ops (default: on GPU only)
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize, foreach=foreach))
+                 foreach: bool | None = None):  # use torch._foreach ops (default: on GPU only)
+        super().__init__(
+            params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize, foreach=foreach)
+        )
 
     def check_hyperparameters(self, group):
         super().check_hyperparameters(group)
@@ -277,11 +296,13 @@ class Signum(GradOptimizer):
 
 # %% ../nbs/03_sign.ipynb #eedf7362
 _G, _G2 = [[1.0], [1.0], [-1.0], [-1.0], [1.0]], [[1.0], [1.0], [0.0], [1.0], [-1.0], [-1.0]]
-_RPROP_HAND = {  # worked out by hand in nbs/03_sign.ipynb: (steps 1-5 from w=1, lr=0.1), (bounds (0.05, 0.11) and a zero gradient)
+# worked out by hand in nbs/03_sign.ipynb: (steps 1-5 from w=1, lr=0.1), (bounds (0.05, 0.11) and a zero gradient)
+_RPROP_HAND = {
     "rprop+": [[0.9, 0.78, 0.9, 0.96, 0.9], [0.9, 0.79, 0.79, 0.68, 0.79, 0.845]],
     "rprop-": [[0.9, 0.78, 0.84, 0.912, 0.876], [0.9, 0.79, 0.79, 0.68, 0.735, 0.801]],
     "irprop+": [[0.9, 0.78, 0.9, 0.96, 0.96], [0.9, 0.79, 0.79, 0.68, 0.68, 0.735]],
-    "irprop-": [[0.9, 0.78, 0.78, 0.84, 0.84], [0.9, 0.79, 0.79, 0.68, 0.68, 0.735]]}
+    "irprop-": [[0.9, 0.78, 0.78, 0.84, 0.84], [0.9, 0.79, 0.79, 0.68, 0.68, 0.735]],
+}
 
 def _rprop_hand_steps(variant):
     a, b = _RPROP_HAND[variant]
@@ -298,28 +319,52 @@ _RPROP_BAD = [(dict(etas=(1.5, 1.2)), "etas"), (dict(etas=(0.5, 0.9)), "etas"), 
               (dict(variant="rprop"), "variant")]
 def _rprop_spec(v):
     name = "Rprop" if v == "irprop-" else f"Rprop({v})"
-    return OptimizerSpec(name, Rprop, {} if v == "irprop-" else dict(variant=v), "Riedmiller & Braun 1993; Igel & Huesken 2000",
-                         speed=Speed(2.0, peers=lambda: torch_pair("torch Rprop", torch.optim.Rprop)) if v == "irprop-" else None,
-                         conformance=Conformance(Rprop, dict(variant=v), hand_steps=_rprop_hand_steps(v), bad_args=_RPROP_BAD,
-                                                 moves_at_lr_zero=True, needs_loss=v == "irprop+"))
+    return OptimizerSpec(
+        name,
+        Rprop,
+        {} if v == "irprop-" else dict(variant=v),
+        "Riedmiller & Braun 1993; Igel & Huesken 2000",
+        speed=Speed(2.0, peers=lambda: torch_pair("torch Rprop", torch.optim.Rprop)) if v == "irprop-" else None,
+        conformance=Conformance(
+            Rprop,
+            dict(variant=v),
+            hand_steps=_rprop_hand_steps(v),
+            bad_args=_RPROP_BAD,
+            moves_at_lr_zero=True,
+            needs_loss=v == "irprop+",
+        ),
+    )
 
 def _sign_peers(momentum) -> dict:
     "The third-party SignSGD of `pytorch-optimizer` (momentum 0: signSGD; 0.9: Signum), where it is installed."
     peer = optional_import("pytorch_optimizer", "SignSGD")
-    return {} if peer is None else {f"pytorch-optimizer SignSGD(momentum={momentum})": lambda ps: peer(ps, lr=1e-3, momentum=momentum)}
+    return (
+        {}
+        if peer is None
+        else {f"pytorch-optimizer SignSGD(momentum={momentum})": lambda ps: peer(ps, lr=1e-3, momentum=momentum)}
+    )
+
 
 _SIGN_SOURCE = "Bernstein et al. 2018, signSGD"
 _SPECS = [_rprop_spec(v) for v in _VARIANTS]
-_SPECS.append(OptimizerSpec("SignSGD", SignSGD, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.0)),
-                            conformance=Conformance(SignSGD, dict(lr=0.01), hand_steps=[
-    HandStep(dict(lr=0.1), [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]], [[0.9, -1.9, 0.5], [1.0, -2.0, 0.4]]),
-    HandStep(dict(lr=0.1, weight_decay=0.5), [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]], [[0.85, -1.8, 0.475], [0.9075, -1.81, 0.35125]])],
-    bad_args=[(dict(weight_decay=-0.1), "weight_decay")])))
+_W0, _SIGN_GRADS = [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]]  # two steps; sign(0) = 0
+_SIGN_STEPS = [[0.9, -1.9, 0.5], [1.0, -2.0, 0.4]]  # signSGD, lr 0.1: w - 0.1 sign(g), step after step
+_SPECS.append(OptimizerSpec(
+    "SignSGD", SignSGD, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.0)),
+    conformance=Conformance(
+        SignSGD, dict(lr=0.01), bad_args=[(dict(weight_decay=-0.1), "weight_decay")],
+        hand_steps=[HandStep(dict(lr=0.1), _W0, _SIGN_GRADS, _SIGN_STEPS),
+                    HandStep(dict(lr=0.1, weight_decay=0.5), _W0, _SIGN_GRADS,
+                             [[0.85, -1.8, 0.475], [0.9075, -1.81, 0.35125]])])))
 _SPECS.append(OptimizerSpec("SignSGD(weight_decay)", SignSGD, dict(weight_decay=0.1), _SIGN_SOURCE,
                             conformance=Conformance(SignSGD, dict(lr=0.01, weight_decay=0.1))))
-_SPECS.append(OptimizerSpec("Signum", Signum, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.9)),
-                            conformance=Conformance(Signum, dict(lr=0.01), hand_steps=[
-    HandStep(dict(lr=0.1, momentum=0.9), [1.0], [[1.0], [-0.5], [-0.5], [-0.5]], [[0.9], [0.8], [0.9], [1.0]]),
-    HandStep(dict(lr=0.1, momentum=0.0), [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]], [[0.9, -1.9, 0.5], [1.0, -2.0, 0.4]])],
-    bad_args=[(dict(momentum=1.0), "momentum"), (dict(momentum=-0.1), "momentum"), (dict(weight_decay=-0.1), "weight_decay")])))
+_SPECS.append(OptimizerSpec(
+    "Signum", Signum, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.9)),
+    conformance=Conformance(
+        Signum, dict(lr=0.01),
+        hand_steps=[HandStep(dict(lr=0.1, momentum=0.9), [1.0], [[1.0], [-0.5], [-0.5], [-0.5]],
+                             [[0.9], [0.8], [0.9], [1.0]]),
+                    HandStep(dict(lr=0.1, momentum=0.0), _W0, _SIGN_GRADS, _SIGN_STEPS)],  # momentum 0 is signSGD
+        bad_args=[(dict(momentum=1.0), "momentum"), (dict(momentum=-0.1), "momentum"),
+                  (dict(weight_decay=-0.1), "weight_decay")])))
 for _spec in _SPECS: register(_spec)

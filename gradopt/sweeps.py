@@ -5,7 +5,6 @@
 # %% ../nbs/22_sweeps.ipynb #71dd24d6
 from __future__ import annotations
 
-import os
 import uuid
 import warnings
 from dataclasses import dataclass, field
@@ -13,7 +12,9 @@ from pathlib import Path
 
 import torch
 
-from .runner import OPTIMIZERS, get_optimizer, run_one, _save_result
+from .specs import SPECS, get_optimizer
+from .store import RunStore
+from .train import run_one
 
 # %% auto #0
 __all__ = ['store_id', 'gpus_per_task', 'RayEngine']
@@ -34,34 +35,42 @@ def store_id(folder) -> str:
 
 def _same_store(folder, sid: str | None) -> bool:
     "Whether this process sees the store whose identity is `sid` at `folder`."
-    try: return folder is not None and sid is not None and (Path(folder) / ".store_id").read_text(encoding="utf-8") == sid
-    except OSError: return False
+    try:
+        return (
+            folder is not None and sid is not None and (Path(folder) / ".store_id").read_text(encoding="utf-8") == sid
+        )
+    except OSError:
+        return False
 
 def gpus_per_task(cluster_gpus: float, # the GPUs the Ray cluster has (`ray.cluster_resources().get("GPU", 0)`)
                   device=None, # the device asked for: None (the engine chooses), 'cpu' or 'cuda'
-                  num_gpus: float | None = None) -> float: # GPUs per task asked for (None: the engine chooses)
-    "GPUs to reserve per task: `num_gpus` if given, else 1 when the cluster has GPUs and the device is not the CPU, else 0."
+                  num_gpus: float | None = None) -> float:  # GPUs per task asked for (None: the engine chooses)
+    """GPUs to reserve per task: `num_gpus` if given, else 1 when the cluster has GPUs and the device is not the CPU,
+    else 0."""
     kind = None if device is None else torch.device(device).type
-    if kind not in (None, "cpu", "cuda"): raise ValueError(f"Invalid device: {device!r}. The Ray engine runs on 'cpu' or 'cuda'.")
+    if kind not in (None, "cpu", "cuda"):
+        raise ValueError(f"Invalid device: {device!r}. The Ray engine runs on 'cpu' or 'cuda'.")
     if num_gpus is None: num_gpus = 1 if cluster_gpus >= 1 and kind != "cpu" else 0
     if kind == "cuda" and num_gpus == 0:
-        raise ValueError(f"Invalid device: {device!r}. The Ray cluster has {cluster_gpus:g} GPUs and the tasks reserve none; "
-                         "use device='cpu', or num_gpus > 0 on a cluster with GPUs.")
-    if num_gpus > 0 and kind == "cpu": raise ValueError(f"Invalid num_gpus: {num_gpus}. A task that reserves a GPU runs on it, not on device='cpu'.")
+        raise ValueError(
+            f"Invalid device: {device!r}. The Ray cluster has {cluster_gpus:g} GPUs and the tasks reserve none; "
+            "use device='cpu', or num_gpus > 0 on a cluster with GPUs."
+        )
+    if num_gpus > 0 and kind == "cpu":
+        raise ValueError(f"Invalid num_gpus: {num_gpus}. A task that reserves a GPU runs on it, not on device='cpu'.")
     if num_gpus > 0 and cluster_gpus == 0:
         raise ValueError(f"Invalid num_gpus: {num_gpus}. The Ray cluster has no GPU, so no task could start.")
     return num_gpus
 
 def _run_task(spec, key, entry, device, folder, sid, threads, checkpoints, run_options):
-    "One run in a Ray worker: register its optimizer as the driver has it, run it, save it if the worker sees the store."
+    """One run in a Ray worker: register its optimizer as the driver has it, run it, save it if the worker sees the
+    store."""
     torch.set_num_threads(threads)
-    OPTIMIZERS[entry.name] = entry  # an optimizer registered in the driver only (a worker is a fresh process)
-    shared = _same_store(folder, sid)
-    ckpt = Path(folder).parent / "checkpoints" / f"{key}.pt" if shared and checkpoints else None
-    if ckpt is not None: ckpt.parent.mkdir(exist_ok=True)
+    SPECS[entry.name] = entry  # an optimizer registered in the driver only (a worker is a fresh process)
+    store = RunStore(Path(folder).parent) if _same_store(folder, sid) else None
+    ckpt = store.checkpoint(key) if store is not None and checkpoints else None
     result = run_one(spec, device=device, checkpoint=ckpt, **run_options)
-    if shared: _save_result(Path(folder), key, result)  # before returning: a killed driver loses no finished run
-    if ckpt is not None: ckpt.unlink(missing_ok=True)
+    if store is not None: store.save(key, result)  # before returning: a killed driver loses no finished run
     return result
 
 # %% ../nbs/22_sweeps.ipynb #64cee2e5
@@ -75,7 +84,9 @@ def _check_number(obj, name: str, low: float, integer: bool = False, none_ok: bo
 @dataclass
 class RayEngine:
     "Run each run of a grid as one Ray task: on a local Ray, or on the cluster at `address`."
-    address: str | None = None  # None: the Ray of this process, else a local one; or 'auto', 'host:port', 'ray://host:10001'
+
+    # None: the Ray of this process, else a local one; or 'auto', 'host:port', 'ray://host:10001'
+    address: str | None = None
     num_gpus: float | None = None  # GPUs per task (None: 1 when the cluster has GPUs and device is not 'cpu', else 0)
     num_cpus: float = 1  # CPUs per task
     max_retries: int = 3  # times a task is rerun when its worker dies (a killed process, a lost machine)
@@ -85,17 +96,22 @@ class RayEngine:
 
     def __post_init__(self):
         if self.address is not None and not (isinstance(self.address, str) and self.address):
-            raise ValueError(f"Invalid address: {self.address!r}. address is None (a local Ray) or a string such as 'auto' or 'host:6379'.")
+            raise ValueError(
+                f"Invalid address: {self.address!r}. "
+                "address is None (a local Ray) or a string such as 'auto' or 'host:6379'."
+            )
         _check_number(self, "num_gpus", 0, none_ok=True); _check_number(self, "num_cpus", 0)
         _check_number(self, "max_retries", 0, integer=True); _check_number(self, "threads", 1, integer=True)
-        if not isinstance(self.init_options, dict): raise ValueError(f"Invalid init_options: {self.init_options!r}. It must be a dict.")
+        if not isinstance(self.init_options, dict):
+            raise ValueError(f"Invalid init_options: {self.init_options!r}. It must be a dict.")
         _ray()  # a missing Ray fails now, before the grid is checked or anything runs
 
     def start(self):
         "Connect to Ray — the one initialized in this process, else `ray.init(address)` — and return the `ray` module."
         ray = _ray()
         if ray.is_initialized():
-            if self.address is not None: warnings.warn(f"Ray is already initialized in this process; using it, not address={self.address!r}.")
+            if self.address is not None:
+                warnings.warn(f"Ray is already initialized in this process; using it, not address={self.address!r}.")
             return ray
         opts = dict(self.init_options)
         if self.address is None: opts.setdefault("include_dashboard", False)
@@ -105,19 +121,28 @@ class RayEngine:
     def run(self, todo, # (key, RunSpec) pairs not in the store
             folder=None, # the store (out_dir/runs), or None
             device=None, progress: bool = True, bar=None, # the runner's progress bar over runs, advanced by `run_grid`
-            **run_options): # passed to `run_one` in the worker (track_grads, closure, on_epoch)
-        "The engine (`run_grid` calls it as `engine(todo, ...)`): one task per run; yield (key, result) as they finish; then raise if any run failed."
-        for k in ("checkpoint", "stop_after"):
-            if k in run_options: raise ValueError(f"Invalid option for the Ray engine: {k}. Use RayEngine(checkpoints=True) for per-epoch checkpoints.")
+            **run_options):  # passed to `run_one` in the worker (track_grads, closure, on_epoch)
+        """The engine (`run_grid` calls it as `engine(todo, ...)`): one task per run; yield (key, result) as they
+        finish; then raise if any run failed."""
+        for k in ("checkpoint", "checkpoints", "stop_after"):
+            if k in run_options:
+                raise ValueError(f"Invalid option for the Ray engine: {k}. "
+                                 "Use RayEngine(checkpoints=True) for per-epoch checkpoints.")
         ray = self.start()
         gpus = gpus_per_task(ray.cluster_resources().get("GPU", 0), device, self.num_gpus)
         device = "cuda" if gpus > 0 else "cpu"  # a task's 'cuda' is the GPU Ray gave it
         folder = None if folder is None else Path(folder).resolve()  # a worker's working directory is not the driver's
         sid = None if folder is None else store_id(folder)
         entries = {s.optimizer: get_optimizer(s.optimizer) for _, s in todo}
-        task = ray.remote(_run_task).options(num_cpus=self.num_cpus, num_gpus=gpus, max_retries=self.max_retries, retry_exceptions=False)
-        pending = {task.remote(spec, key, entries[spec.optimizer], device, folder, sid, self.threads, self.checkpoints, run_options): (key, spec)
-                   for key, spec in todo}
+        task = ray.remote(_run_task).options(
+            num_cpus=self.num_cpus, num_gpus=gpus, max_retries=self.max_retries, retry_exceptions=False
+        )
+        pending = {
+            task.remote(
+                spec, key, entries[spec.optimizer], device, folder, sid, self.threads, self.checkpoints, run_options
+            ): (key, spec)
+            for key, spec in todo
+        }
         failed = []
         try:
             while pending:
@@ -132,8 +157,10 @@ class RayEngine:
         if failed:
             spec, e = failed[0]
             first = str(getattr(e, "cause", None) or e).strip().splitlines()[-1]
-            raise RuntimeError(f"{len(failed)} of {len(todo)} runs failed on Ray; the others are saved (run the grid again to retry "
-                               f"the failed ones). First: {spec.problem.name} {spec.optimizer} {spec.label()} seed {spec.seed}: "
-                               f"{type(getattr(e, 'cause', None) or e).__name__}: {first}") from e
+            raise RuntimeError(
+                f"{len(failed)} of {len(todo)} runs failed on Ray; the others are saved (run the grid again to retry "
+                f"the failed ones). First: {spec.problem.name} {spec.optimizer} {spec.label()} seed {spec.seed}: "
+                f"{type(getattr(e, 'cause', None) or e).__name__}: {first}"
+            ) from e
 
     __call__ = run

@@ -16,7 +16,8 @@ import torch
 
 from gradopt.gravity_repro import QUICK, optimizer_settings, run_checkpointed, vgg_flops
 from gradopt.data import load_data
-from gradopt.runner import RunSpec, results_table
+from gradopt.store import results_table
+from gradopt.train import RunSpec
 
 OUT = Path(__file__).resolve().parent.parent / "nbs" / "results" / "gravity_real"
 BASE = dataclasses.replace(QUICK, name="cpu-real", batch_size=128, width=1 / 16, data_options=dict(source="npm"),

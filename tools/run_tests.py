@@ -3,8 +3,9 @@
 The tests are the notebooks' cells (run by `nbdev_test`, one notebook per test, `slow` cells skipped unless
 `--flags slow`), plus the repository checks: the module is in sync with the notebooks (`nbdev_export`
 changes nothing), the notebooks are clean (`nbdev_clean` changes nothing), README.md is generated from
-nbs/index.ipynb, the offline docs check (tools/docs_check.py) and its self-test, and the wheel as a pip user gets it (built, installed
-into a fresh virtual environment beside torch==2.13.0 only, and smoke-tested there).
+nbs/index.ipynb, the offline docs check (tools/docs_check.py) and its self-test, the wheel as a pip user gets it (built,
+installed into a fresh virtual environment beside torch==2.13.0 only, and smoke-tested there), and the code's shape: imports
+point down the floors, no unused import, short lines, small functions, no repeated code.
 
     python tools/run_tests.py [--flags slow] [--workers 2] [--only NAME ...]
 """
@@ -78,6 +79,82 @@ def check_docs_check():
     return run([sys.executable, str(ROOT / "tools" / "docs_check.py"), "--self-test"])
 
 
+# The exported module's floors: a module may import only from its own floor or lower ones. A module not listed
+# is an optimizer (floor 2), so that a new optimizer notebook needs no entry here.
+FLOORS = {1: "core conformance sharding specs",
+          2: "gravity sign gradient_ascent gradient_equilibrium enhanced_sgd distributed",
+          3: "data models problems tasks text segmentation train store stats runner sweeps plots benchmark commands "
+             "instruments",
+          4: "quickstart gravity_repro enhanced_sgd_ablations speed comparison",
+          5: "cli"}
+FLOOR_OF = {m: f for f, names in FLOORS.items() for m in names.split()}
+MAX_LINE, MAX_COMPLEXITY = 120, 20
+
+
+def _modules():
+    return {f.stem: f for f in sorted((ROOT / "gradopt").glob("*.py")) if f.name not in ("_modidx.py", "__init__.py")}
+
+
+def _gradopt_imports(path):
+    "(module imported, name) for every import of a gradopt module in `path`, lazy ones included."
+    import ast
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            target = mod.split(".")[0] if node.level == 1 else mod.split(".")[1] if mod.startswith("gradopt.") else None
+            out += [(target, a.name) for a in node.names] if target else []
+        elif isinstance(node, ast.Import):
+            out += [(a.name.split(".")[1], None) for a in node.names if a.name.startswith("gradopt.")]
+    return out
+
+
+def check_floors():
+    "Imports point down the floors (core, optimizers, toolkit, experiments, CLI), no cycles, no private names."
+    import graphlib
+    mods, problems, graph = _modules(), [], {}
+    for m, path in mods.items():
+        graph[m] = set()
+        for target, name in _gradopt_imports(path):
+            graph[m].add(target)
+            if FLOOR_OF.get(target, 2) > FLOOR_OF.get(m, 2):
+                problems.append(f"{m} (floor {FLOOR_OF.get(m, 2)}) imports {target} (floor {FLOOR_OF.get(target, 2)})")
+            if name and name.startswith("_") and not name.startswith("__"):
+                problems.append(f"{m} imports the private name {target}.{name}")
+    try: graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as e: problems.append(f"import cycle: {' -> '.join(e.args[1])}")
+    if problems: return 1, "\n".join(problems)
+    return 0, f"{len(mods)} modules on {len(FLOORS)} floors; every import points down, no cycle, no private name"
+
+
+def check_hygiene():
+    f"No unused import (ruff F401), no exported line over {MAX_LINE} characters, no function over complexity {MAX_COMPLEXITY} (radon)."
+    from radon.complexity import cc_visit
+    mods, problems = _modules(), []
+    rc, out = run([sys.executable, "-m", "ruff", "check", "--select", "F401", "--output-format", "concise", "--no-cache",
+                   *map(str, mods.values())])
+    if rc: problems.append(out)
+    for m, path in mods.items():
+        text = path.read_text(encoding="utf-8")
+        in_all = False  # nbdev writes the module's docstring (the notebook's summary) and its __all__ list itself
+        for i, line in enumerate(text.splitlines(), 1):
+            in_all = line.startswith("__all__") or (in_all and line.startswith(" "))
+            if len(line) > MAX_LINE and not in_all and i > 1: problems.append(f"gradopt/{m}.py:{i}: {len(line)} characters")
+        problems += [f"gradopt/{m}.py:{b.lineno}: {b.fullname} has complexity {b.complexity}"
+                     for b in cc_visit(text) if b.complexity > MAX_COMPLEXITY]
+    if problems: return 1, "\n".join(problems)
+    return 0, f"{len(mods)} modules: no unused import, lines <= {MAX_LINE}, complexity <= {MAX_COMPLEXITY}"
+
+
+def check_duplicates():
+    "`duplicates` (where this machine has it) finds no repeated code in gradopt/ (nbdev's index aside)."
+    if shutil.which("duplicates") is None: return 0, "skipped: the duplicates command is not on this machine"
+    rc, out = run(["duplicates", "--repo", str(ROOT / "gradopt"), "--seconds", "120"])
+    pairs = [l for l in out.splitlines() if l[:1] == "D" and l[1:2].isdigit() and "_modidx.py" not in l]
+    if rc or pairs: return 1, out
+    return 0, "no repeated code in gradopt/"
+
+
 WHEEL_SMOKE = """
 import torch, gradopt
 p = torch.nn.Parameter(torch.ones(3)); opt = gradopt.Gravity([p]); p.grad = torch.ones(3); opt.step()
@@ -122,7 +199,8 @@ def main(argv=None):
              for nb in sorted((ROOT / "nbs").glob("*.ipynb")) if not nb.name.startswith("_")}
     tests.update({"module and notebooks in sync": check_in_sync, "README generated from index": check_readme,
                   "offline docs": check_docs, "the docs check catches breakage": check_docs_check,
-                  "wheel on a clean venv": check_wheel})
+                  "wheel on a clean venv": check_wheel, "import floors": check_floors, "code hygiene": check_hygiene,
+                  "no repeated code": check_duplicates})
     if args.only: tests = {k: v for k, v in tests.items() if any(o in k for o in args.only)}
 
     def timed(item):
