@@ -38,7 +38,8 @@ def grad_variance(grads: list, # gradient tensors (any shapes, on one device)
 # %% ../nbs/06_enhanced_sgd.ipynb #9bfb7777
 def _histogram(grads, bins, reduce=None):
     """Counts of all elements of `grads` in `bins` equal bins over their range (numpy's rule), the bin width, N.
-    `reduce(values, op)` completes per-gradient minima, maxima and counts across shards (an optimizer's `reduce_shards`)."""
+    `reduce(values, op)` completes per-gradient minima, maxima and counts across shards (an optimizer's
+    `reduce_shards`)."""
     reduce = reduce or (lambda values, op: values)
     dev, dt = grads[0].device, _acc_dtype(grads)
     inf = torch.tensor(math.inf, dtype=dt, device=dev)  # the min (and -max) of an empty tensor or shard
@@ -53,10 +54,12 @@ def _histogram(grads, bins, reduce=None):
     counts = torch.stack(reduce(counts, "sum")).sum(0)
     return counts, (hi - lo) / bins, counts.sum()
 
-def grad_entropy(grads: list, # gradient tensors
-                 bins: int = 100, # equal bins over the range of all elements
-                 published: bool = False, # the original's value: densities summed without the bin width
-                 reduce: Callable | None = None): # `reduce(values, op)`: completes per-gradient reductions across shards
+def grad_entropy(
+    grads: list,  # gradient tensors
+    bins: int = 100,  # equal bins over the range of all elements
+    published: bool = False,  # the original's value: densities summed without the bin width
+    reduce: Callable | None = None,  # `reduce(values, op)`: completes per-gradient reductions across shards
+):
     "Histogram estimate of the differential entropy (nats) of all elements of `grads`: a 0-dim float64 tensor."
     counts, width, n = _histogram(grads, bins, reduce)
     if published:
@@ -79,7 +82,8 @@ _HISTORY = ("step", "loss", "reward", "lr", "momentum", "lr_scale", "momentum_sc
 def _is_int(x): return isinstance(x, int) and not isinstance(x, bool)
 
 def _foreach_fresh(op_, op, ds, fresh, *args, **kwargs):
-    "Apply a foreach op to `ds`: in place (`op_`) where `fresh[i]`, into new tensors (`op`) elsewhere; then all are fresh."
+    """Apply a foreach op to `ds`: in place (`op_`) where `fresh[i]`, into new tensors (`op`) elsewhere; then all are
+    fresh."""
     pick = lambda xs, idx: [xs[i] for i in idx]
     new, old = [i for i, f in enumerate(fresh) if f], [i for i, f in enumerate(fresh) if not f]
     at = lambda idx: [pick(a, idx) if isinstance(a, list) else a for a in args]  # list arguments: one per tensor
@@ -96,36 +100,40 @@ class EnhancedSGD(GradOptimizer):
     `variant="published"`: the original's update and controller; `"gradopt"`: the repaired controller."""
     random = True
 
-    def __init__(self, params, # parameters or param groups
-                 lr: float = 0.01, # learning rate $\eta$
-                 momentum: float = 0.9, # heavy-ball momentum $\mu$ in [0, 1) (0: off)
-                 centering: str | None = None, # "tensor" (whole tensors), "rows" (each row of a matrix; vectors untouched), "none"; None: the variant's ("tensor" published, "rows" gradopt)
-                 var_smoothing: float = 0.1, # $\beta$: weight of the new variance in its EMA, in (0, 1] (1: no averaging)
-                 var_pullback: float = 0.9, # $\rho$: pull-back threshold and weight of the variance EMA, in [0, 1] (0: off)
-                 clipping: bool = True, # clip elementwise to $\pm$ clamp(clip_mult $\sqrt{v_t}$, clip_min, clip_max)
-                 clip_mult: float = 2.0, # multiple of the gradients' standard deviation to clip at
-                 clip_min: float = 0.5, # smallest clipping threshold
-                 clip_max: float = 10.0, # largest clipping threshold
-                 noise_scale: float | None = None, # $\sigma$ of the Gaussian noise added to the gradient (0: off; None: 1e-4 published, 0 gradopt)
-                 controller: bool = True, # run the Q-learning controller (it needs the loss: closure, `step(loss=)` or `observe`)
-                 controller_every: int = 10, # gradopt: steps between decisions (published: every step that has a loss)
-                 q_alpha: float = 0.1, # Q-learning rate $\alpha$, in (0, 1]
-                 q_gamma: float = 0.9, # discount $\gamma$, in [0, 1)
-                 epsilon: float = 0.5, # initial exploration probability
-                 epsilon_decay: float = 0.995, # exploration decays by this factor per training step
-                 epsilon_min: float = 0.01, # floor of the exploration probability
-                 mix_prob: float = 0.8, # published: probability that an exploratory action is multiplicative
-                 lr_factor: float = 2.0, # gradopt: an lr action multiplies or divides the lr scale by this (> 1)
-                 lr_levels: int = 2, # gradopt: the lr scale stays in lr_factor**[-lr_levels, lr_levels] (0: lr not controlled)
-                 momentum_levels: int = 1, # gradopt: the momentum horizon 1/(1-mu) is scaled by 2**[-levels, levels] (0: not controlled)
-                 trend_threshold: float = 0.01, # gradopt: relative change of the mean loss that counts as progress or regress
-                 entropy_weight: float | None = None, # weight of |change of the gradient entropy| in the reward (0: entropy not computed; None: 0.1 published, 0 gradopt)
-                 bayesian_init: float = 0.0, # $\sigma$ of the random initial controller scales (0: off, as in the original's runs)
-                 history_size: int = 1000, # controller decisions kept in `history`
-                 *, variant: str = "gradopt", # "gradopt" (repaired controller) or "published" (the original's behaviour)
-                 seed: int | None = None, # seed of the generator for noise and exploration (None: from torch's global RNG)
-                 maximize: bool = False, # maximize the objective (the controller then rewards a rising loss)
-                 foreach: bool | None = None): # None: foreach on GPU, per-tensor loop on CPU
+    def __init__(
+        self,
+        params,  # parameters or param groups
+        lr: float = 0.01,  # learning rate $\eta$
+        momentum: float = 0.9,  # heavy-ball momentum $\mu$ in [0, 1) (0: off)
+        centering: str | None = None,  # "tensor", "rows" (of a matrix), "none"; None: "tensor" published, else "rows"
+        var_smoothing: float = 0.1,  # $\beta$: weight of the new variance in its EMA, in (0, 1] (1: no averaging)
+        var_pullback: float = 0.9,  # $\rho$: pull-back threshold and weight of the variance EMA, in [0, 1] (0: off)
+        clipping: bool = True,  # clip elementwise to $\pm$ clamp(clip_mult $\sqrt{v_t}$, clip_min, clip_max)
+        clip_mult: float = 2.0,  # multiple of the gradients' standard deviation to clip at
+        clip_min: float = 0.5,  # smallest clipping threshold
+        clip_max: float = 10.0,  # largest clipping threshold
+        noise_scale: float | None = None,  # $\sigma$ of the gradient noise (0: off; None: 1e-4 published, 0 gradopt)
+        controller: bool = True,  # run the Q-learning controller (needs the loss: closure, `step(loss=)`, `observe`)
+        controller_every: int = 10,  # gradopt: steps between decisions (published: every step that has a loss)
+        q_alpha: float = 0.1,  # Q-learning rate $\alpha$, in (0, 1]
+        q_gamma: float = 0.9,  # discount $\gamma$, in [0, 1)
+        epsilon: float = 0.5,  # initial exploration probability
+        epsilon_decay: float = 0.995,  # exploration decays by this factor per training step
+        epsilon_min: float = 0.01,  # floor of the exploration probability
+        mix_prob: float = 0.8,  # published: probability that an exploratory action is multiplicative
+        lr_factor: float = 2.0,  # gradopt: an lr action multiplies or divides the lr scale by this (> 1)
+        lr_levels: int = 2,  # gradopt: the lr scale stays in lr_factor**[-lr_levels, lr_levels] (0: lr not controlled)
+        momentum_levels: int = 1,  # gradopt: horizon 1/(1-mu) scaled by 2**[-levels, levels] (0: not controlled)
+        trend_threshold: float = 0.01,  # gradopt: relative change of the mean loss that counts as progress or regress
+        entropy_weight: float | None = None,  # reward weight of |entropy change| (0: off; None: 0.1 published, else 0)
+        bayesian_init: float = 0.0,  # $\sigma$ of random initial controller scales (0: off, as in the original's runs)
+        history_size: int = 1000,  # controller decisions kept in `history`
+        *,
+        variant: str = "gradopt",  # "gradopt" (repaired controller) or "published" (the original's behaviour)
+        seed: int | None = None,  # seed of the generator for noise and exploration (None: from torch's global RNG)
+        maximize: bool = False,  # maximize the objective (the controller then rewards a rising loss)
+        foreach: bool | None = None,  # None: foreach on GPU, per-tensor loop on CPU
+    ):
         check_choice("variant", variant, tuple(_VARIANT_DEFAULTS))
         vd = _VARIANT_DEFAULTS[variant]
         defaults = dict(lr=lr, momentum=momentum, centering=vd["centering"] if centering is None else centering,
@@ -154,9 +162,16 @@ class EnhancedSGD(GradOptimizer):
         for name in ("clipping", "controller"): check_choice(name, group[name], (True, False))
         check_range("clip_mult", group["clip_mult"], 0, inf, low_open=True, high_open=True)
         check_range("clip_min", group["clip_min"], 0, inf, high_open=True)
-        check_range("clip_max", group["clip_max"], group["clip_min"] if isinstance(group["clip_min"], (int, float)) else 0)
+        check_range(
+            "clip_max", group["clip_max"], group["clip_min"] if isinstance(group["clip_min"], (int, float)) else 0
+        )
         check_range("noise_scale", group["noise_scale"], 0, inf, high_open=True)
-        check_arg("controller_every", group["controller_every"], _is_int(group["controller_every"]) and group["controller_every"] >= 1, "an int >= 1")
+        check_arg(
+            "controller_every",
+            group["controller_every"],
+            _is_int(group["controller_every"]) and group["controller_every"] >= 1,
+            "an int >= 1",
+        )
         check_range("q_alpha", group["q_alpha"], 0, 1, low_open=True)
         check_range("q_gamma", group["q_gamma"], 0, 1, high_open=True)
         for name in ("epsilon", "epsilon_min", "mix_prob"): check_range(name, group[name], 0, 1)
@@ -164,14 +179,20 @@ class EnhancedSGD(GradOptimizer):
         check_range("lr_factor", group["lr_factor"], 1, inf, low_open=True, high_open=True)
         for name in ("lr_levels", "momentum_levels", "history_size"):
             check_arg(name, group[name], _is_int(group[name]) and group[name] >= 0, "an int >= 0")
-        for name in ("trend_threshold", "entropy_weight", "bayesian_init"): check_range(name, group[name], 0, inf, high_open=True)
+        for name in ("trend_threshold", "entropy_weight", "bayesian_init"):
+            check_range(name, group[name], 0, inf, high_open=True)
 
     def add_param_group(self, param_group: dict):
         "Add a param group; settings of the statistics and of the controller apply to all groups and cannot differ."
         if isinstance(param_group, dict) and hasattr(self, "defaults"):
             for k in _GLOBAL:
                 if k in param_group and param_group[k] != self.defaults[k]:
-                    check_arg(k, param_group[k], False, f"the optimizer's value {self.defaults[k]!r} (it applies to all param groups)")
+                    check_arg(
+                        k,
+                        param_group[k],
+                        False,
+                        f"the optimizer's value {self.defaults[k]!r} (it applies to all param groups)",
+                    )
         super().add_param_group(param_group)
 
     # ---- optimizer-wide state ----
@@ -194,9 +215,21 @@ class EnhancedSGD(GradOptimizer):
             z = torch.randn(2, generator=self.rng("cpu"), dtype=torch.float64).tolist()
             lr_base = min(max(math.exp(sigma * z[0]), 1 / cfg["lr_factor"]), cfg["lr_factor"])
             mom_base = min(max(math.exp(sigma * z[1]), 0.5), 2.0)
-        return dict(q=[[0.0] * len(self._actions(cfg)) for _ in range(n_states)], visits=[0] * n_states,
-                    epsilon=float(cfg["epsilon"]), lr_level=0, momentum_level=0, lr_base=lr_base, momentum_base=mom_base,
-                    prev_loss=None, prev_state=None, prev_action=None, entropy_prev=None, decisions=0, revisits=0)
+        return dict(
+            q=[[0.0] * len(self._actions(cfg)) for _ in range(n_states)],
+            visits=[0] * n_states,
+            epsilon=float(cfg["epsilon"]),
+            lr_level=0,
+            momentum_level=0,
+            lr_base=lr_base,
+            momentum_base=mom_base,
+            prev_loss=None,
+            prev_state=None,
+            prev_action=None,
+            entropy_prev=None,
+            decisions=0,
+            revisits=0,
+        )
 
     @staticmethod
     def _actions(cfg) -> list:
@@ -277,18 +310,22 @@ class EnhancedSGD(GradOptimizer):
             L = self._take_loss(glob)
             if L is not None: self._published_controller(glob, cfg, L, v.item(), entropy)
         else:
-            if glob["step"] > 1 and (glob["step"] - 1) % cfg["controller_every"] == 0: self._gradopt_controller(glob, cfg, entropy)
+            if glob["step"] > 1 and (glob["step"] - 1) % cfg["controller_every"] == 0:
+                self._gradopt_controller(glob, cfg, entropy)
             c = glob["controller"]
             lr_scale = c["lr_base"] * cfg["lr_factor"] ** c["lr_level"]
             mom_scale = c["momentum_base"] * 2.0 ** c["momentum_level"]
         self._now = dict(v=v, centres=centres, lr_scale=lr_scale, mom_scale=mom_scale)
 
     def _centres_and_variance(self, gathered, centres, need_var):
-        "Fast path: per tensor the centre to subtract and, from the same sums, the variance of all gradients (of whole tensors, if sharded)."
+        """Fast path: per tensor the centre to subtract and, from the same sums, the variance of all gradients (of whole
+        tensors, if sharded)."""
         acc = _acc_dtype([g for _, _, grads, _ in gathered for g in grads])
         dev = gathered[0][2][0].device
         todo, sums, ps, dims = self._local_sums(gathered, need_var, acc)
-        s1s, s2s, n = self._centres_from_sums(todo, iter(self.reduce_shards(sums, ps, "sum", dims)), centres, need_var, dev)
+        s1s, s2s, n = self._centres_from_sums(
+            todo, iter(self.reduce_shards(sums, ps, "sum", dims)), centres, need_var, dev
+        )
         if not need_var: return None
         if n < 2: return torch.zeros((), dtype=acc, device=dev)
         S1, S2 = torch.stack(s1s).sum(), torch.stack(s2s).sum()
@@ -321,7 +358,8 @@ class EnhancedSGD(GradOptimizer):
         s1s, s2s, n = [], [], 0
         for group, p, g, k, kind in todo:
             m = None
-            if kind == "rows": m = (next(sums) / (k // self.full_shape(p)[0])).to(g.dtype).reshape(-1, *[1] * (g.dim() - 1))
+            if kind == "rows":
+                m = (next(sums) / (k // self.full_shape(p)[0])).to(g.dtype).reshape(-1, *[1] * (g.dim() - 1))
             if kind == "sum" or (kind and need_var):
                 s = next(sums)
                 if kind == "sum" and group["centering"] == "tensor": m = (s / k).to(g.dtype)
@@ -365,7 +403,9 @@ class EnhancedSGD(GradOptimizer):
             action = [values[i] for i in torch.randint(0, 3, (3,), generator=gen).tolist()]
         else:  # the Q-values themselves are the action
             row = c["q"].setdefault(key, new_row())
-            action = [1.0 + row[f"{k}_mult"] if row[f"{k}_mult"] >= row[f"{k}_add"] else row[f"{k}_add"] for k in _PUB_SCALES]
+            action = [
+                1.0 + row[f"{k}_mult"] if row[f"{k}_mult"] >= row[f"{k}_add"] else row[f"{k}_add"] for k in _PUB_SCALES
+            ]
         c["epsilon"] = max(cfg["epsilon_min"], c["epsilon"] * cfg["epsilon_decay"])
         for k, a in zip(_PUB_SCALES, action):  # one of the three factors multiplies; any other value is added
             c["scales"][k] = c["scales"][k] * a if a in _MULT else c["scales"][k] + a
@@ -381,11 +421,23 @@ class EnhancedSGD(GradOptimizer):
             kk = f"{k}_{'mult' if a in _MULT else 'add'}"
             row[kk] += cfg["q_alpha"] * (reward + cfg["q_gamma"] * best_next - row[kk])
         c["prev_grad_var"], c["entropy_prev"] = v, H
-        while len(c["q"]) > cfg["history_size"]: del c["q"][next(iter(c["q"]))]  # bounded: drop the least recently visited
+        # bounded: drop the least recently visited
+        while len(c["q"]) > cfg["history_size"]: del c["q"][next(iter(c["q"]))]
         c["decisions"] += 1; c["revisits"] += revisit
-        self._record(glob, cfg, step=glob["step"], loss=L, reward=reward, lr=self.param_groups[0]["lr"],
-                     momentum=c["momentum"], lr_scale=c["scales"]["lr_scale"], momentum_scale=c["scales"]["momentum_scale"],
-                     epsilon=c["epsilon"], explored=int(explored), revisit=int(revisit))
+        self._record(
+            glob,
+            cfg,
+            step=glob["step"],
+            loss=L,
+            reward=reward,
+            lr=self.param_groups[0]["lr"],
+            momentum=c["momentum"],
+            lr_scale=c["scales"]["lr_scale"],
+            momentum_scale=c["scales"]["momentum_scale"],
+            epsilon=c["epsilon"],
+            explored=int(explored),
+            revisit=int(revisit),
+        )
 
     def _gradopt_controller(self, glob, cfg, entropy):
         "One decision of the repaired Q-learning agent, from the mean loss since the last decision."
@@ -405,7 +457,8 @@ class EnhancedSGD(GradOptimizer):
             trend = 0 if reward > cfg["trend_threshold"] else 2 if reward < -cfg["trend_threshold"] else 1
         if cfg["entropy_weight"]:
             H = entropy(False).item()
-            if reward is not None and c["entropy_prev"] is not None: reward -= cfg["entropy_weight"] * abs(H - c["entropy_prev"])
+            if reward is not None and c["entropy_prev"] is not None:
+                reward -= cfg["entropy_weight"] * abs(H - c["entropy_prev"])
             c["entropy_prev"] = H
         nl, nm = 2 * cfg["lr_levels"] + 1, 2 * cfg["momentum_levels"] + 1
         s = (trend * nl + c["lr_level"] + cfg["lr_levels"]) * nm + c["momentum_level"] + cfg["momentum_levels"]
@@ -416,7 +469,11 @@ class EnhancedSGD(GradOptimizer):
         revisit = c["visits"][s] > 0
         c["visits"][s] += 1; c["decisions"] += 1; c["revisits"] += revisit
         explored = torch.rand((), generator=gen, dtype=torch.float64).item() < c["epsilon"]
-        a = torch.randint(0, len(acts), (), generator=gen).item() if explored else max(range(len(acts)), key=q[s].__getitem__)
+        a = (
+            torch.randint(0, len(acts), (), generator=gen).item()
+            if explored
+            else max(range(len(acts)), key=q[s].__getitem__)
+        )
         c["epsilon"] = max(cfg["epsilon_min"], c["epsilon"] * cfg["epsilon_decay"] ** cfg["controller_every"])
         _, dl, dm = acts[a]
         c["lr_level"] = min(max(c["lr_level"] + dl, -cfg["lr_levels"]), cfg["lr_levels"])
@@ -438,7 +495,8 @@ class EnhancedSGD(GradOptimizer):
     # ---- diagnostics ----
     @property
     def history(self) -> dict:
-        "The controller's last `history_size` decisions: a dict of lists (step, loss, reward, lr, momentum, scales, ...)."
+        """The controller's last `history_size` decisions: a dict of lists (step, loss, reward, lr, momentum, scales,
+        ...)."""
         return {k: list(v) for k, v in self.state[_KEY]["history"].items()}
 
     def controller_stats(self) -> dict:
@@ -455,7 +513,9 @@ class EnhancedSGD(GradOptimizer):
         clip = None
         if group["clipping"]:
             v = now["v"]
-            clip = torch.where(v > 0, (v.sqrt() * group["clip_mult"]).clamp(group["clip_min"], group["clip_max"]), math.inf)
+            clip = torch.where(
+                v > 0, (v.sqrt() * group["clip_mult"]).clamp(group["clip_min"], group["clip_max"]), math.inf
+            )
             if clip.device.type == "cpu" and not torch.compiler.is_compiling():
                 clip = clip.item()  # reading host memory, not a device sync; a clamp with number bounds is ~2x faster
         return lr, mu, clip
@@ -467,9 +527,14 @@ class EnhancedSGD(GradOptimizer):
     def _noise(self, p): return self.randn(p)  # sharded: this shard's slice of the whole tensor's draw
 
     def check_compilable(self, group):
-        check_arg("noise_scale", group["noise_scale"], group["noise_scale"] == 0,
-                  "0 with compile(): the noise is drawn from the optimizer's seeded generator, which torch.compile cannot trace "
-                  "(use the eager step for noise)")
+        check_arg(
+            "noise_scale",
+            group["noise_scale"],
+            group["noise_scale"] == 0,
+            "0 with compile(): the noise is drawn from the optimizer's seeded generator, "
+            "which torch.compile cannot trace "
+            "(use the eager step for noise)",
+        )
 
     def init_state(self, group, p, state): state["momentum_buffer"] = torch.zeros_like(p)
 
@@ -478,7 +543,8 @@ class EnhancedSGD(GradOptimizer):
         for p, g, s in zip(params, grads, states):
             d = g
             if group["centering"] == "tensor" and g.numel(): d = g - g.mean()
-            if group["centering"] == "rows" and g.dim() >= 2 and g.numel(): d = g - g.mean(dim=tuple(range(1, g.dim())), keepdim=True)
+            if group["centering"] == "rows" and g.dim() >= 2 and g.numel():
+                d = g - g.mean(dim=tuple(range(1, g.dim())), keepdim=True)
             if clip is not None: d = torch.clamp(d, *self._bounds(clip, g.device))
             if group["noise_scale"]: d = d + group["noise_scale"] * self._noise(p)
             s["momentum_buffer"] = mu * s["momentum_buffer"] + d
@@ -494,7 +560,8 @@ class EnhancedSGD(GradOptimizer):
             p.add_(buf, alpha=-lr)
 
     def _direction(self, group, p, g, m, clip):
-        "d = clamp(g - m, -clip, clip) + noise_scale * noise, in one new tensor written in place (`g` itself if nothing applies)."
+        """d = clamp(g - m, -clip, clip) + noise_scale * noise, in one new tensor written in place (`g` itself if
+        nothing applies)."""
         d = g if m is None else torch.sub(g, m)
         if clip is not None:
             lo, hi = self._bounds(clip, g.device)
@@ -531,16 +598,28 @@ class EnhancedSGD(GradOptimizer):
             _foreach_fresh(torch._foreach_add_, torch._foreach_add, ds, fresh, noise, alpha=group["noise_scale"])
         return ds
 
-
 # %% ../nbs/06_enhanced_sgd.ipynb #3a6a698e
 _c = lambda v: 2 * math.sqrt(v)  # the clipping threshold for variance v
 _OFF = dict(lr=0.1, momentum=0.9, controller=False, noise_scale=0.0)
 _HAND_STEPS = [
-    HandStep(dict(_OFF, centering="tensor"), [1.0, 2.0], [[3.0, 1.0], [0.0, 10.0]],
-             [[0.9, 2.1], [0.81 + 0.1 * _c(2.48), 2.19 - 0.1 * _c(2.48)]]),
-    HandStep(dict(_OFF, variant="published"), [1.0, 2.0], [[3.0, 1.0], [0.0, 10.0]],
-             [[1 - 0.1 * _c(0.2), 2 + 0.1 * _c(0.2)],
-              [1 - 0.1 * _c(0.2) - 0.1 * (0.9 * _c(0.2) - _c(0.518)), 2 + 0.1 * _c(0.2) - 0.1 * (_c(0.518) - 0.9 * _c(0.2))]]),
+    HandStep(
+        dict(_OFF, centering="tensor"),
+        [1.0, 2.0],
+        [[3.0, 1.0], [0.0, 10.0]],
+        [[0.9, 2.1], [0.81 + 0.1 * _c(2.48), 2.19 - 0.1 * _c(2.48)]],
+    ),
+    HandStep(
+        dict(_OFF, variant="published"),
+        [1.0, 2.0],
+        [[3.0, 1.0], [0.0, 10.0]],
+        [
+            [1 - 0.1 * _c(0.2), 2 + 0.1 * _c(0.2)],
+            [
+                1 - 0.1 * _c(0.2) - 0.1 * (0.9 * _c(0.2) - _c(0.518)),
+                2 + 0.1 * _c(0.2) - 0.1 * (_c(0.518) - 0.9 * _c(0.2)),
+            ],
+        ],
+    ),
     HandStep(_OFF, [[1.0, 2.0], [3.0, 4.0]], [[[1.0, 3.0], [2.0, 2.0]]], [[[1.1, 1.9], [3.0, 4.0]]]),
     HandStep(_OFF, [1.0, 2.0], [[3.0, 1.0]], [[1 - 0.1 * _c(2.0), 1.9]]),
     HandStep(dict(_OFF, momentum=0.0, clipping=False, centering="none"), [1.0], [[2.0], [2.0]], [[0.8], [0.6]]),
@@ -548,22 +627,53 @@ _HAND_STEPS = [
 
 # %% ../nbs/06_enhanced_sgd.ipynb #184ef34a
 _SOURCE = "GitHub waefrebeorn/GradRetentionNet"
-register(OptimizerSpec("EnhancedSGD", EnhancedSGD, source=_SOURCE, speed=Speed(2.5), conformance=Conformance(
-    EnhancedSGD, dict(lr=0.05, seed=0), hand_steps=_HAND_STEPS,
-    bad_args=[(dict(momentum=1.0), "momentum"), (dict(centering="mean"), "centering"), (dict(var_smoothing=0.0), "var_smoothing"),
-              (dict(var_pullback=1.5), "var_pullback"), (dict(clipping=1), "clipping"), (dict(clip_mult=0.0), "clip_mult"),
-              (dict(clip_min=-1.0), "clip_min"), (dict(clip_max=0.1), "clip_max"), (dict(noise_scale=-1e-4), "noise_scale"),
-              (dict(noise_scale=math.inf), "noise_scale"), (dict(controller="yes"), "controller"),
-              (dict(controller_every=0), "controller_every"), (dict(q_alpha=0.0), "q_alpha"), (dict(q_gamma=1.0), "q_gamma"),
-              (dict(epsilon=1.5), "epsilon"), (dict(epsilon_decay=0.0), "epsilon_decay"), (dict(epsilon_min=-0.1), "epsilon_min"),
-              (dict(mix_prob=2.0), "mix_prob"), (dict(lr_factor=1.0), "lr_factor"), (dict(lr_levels=-1), "lr_levels"),
-              (dict(momentum_levels=1.5), "momentum_levels"), (dict(trend_threshold=-0.1), "trend_threshold"),
-              (dict(entropy_weight=-1.0), "entropy_weight"), (dict(bayesian_init=-0.1), "bayesian_init"),
-              (dict(history_size=-1), "history_size"), (dict(variant="original"), "variant")],
-    independent_groups=False)))
-register(OptimizerSpec("EnhancedSGD-published", EnhancedSGD, dict(variant="published", controller=False), _SOURCE + ", as its experiments ran",
-                       conformance=Conformance(EnhancedSGD, dict(lr=0.05, variant="published", controller=False, seed=0),
-                                               hand_steps=_HAND_STEPS[1:2], independent_groups=False, compile_refuses="noise_scale")))
+register(
+    OptimizerSpec(
+        "EnhancedSGD",
+        EnhancedSGD,
+        source=_SOURCE,
+        needs_closure=True,  # the controller learns from the loss: the runner steps it with a closure
+        speed=Speed(2.5),
+        conformance=Conformance(
+            EnhancedSGD,
+            dict(lr=0.05, seed=0),
+            hand_steps=_HAND_STEPS,
+            bad_args=[({k: v}, k) for k, v in (  # one bad value per argument; the error must name it
+                ("momentum", 1.0), ("centering", "mean"), ("var_smoothing", 0.0), ("var_pullback", 1.5),
+                ("clipping", 1), ("clip_mult", 0.0), ("clip_min", -1.0), ("clip_max", 0.1), ("noise_scale", -1e-4),
+                ("noise_scale", math.inf), ("controller", "yes"), ("controller_every", 0), ("q_alpha", 0.0),
+                ("q_gamma", 1.0), ("epsilon", 1.5), ("epsilon_decay", 0.0), ("epsilon_min", -0.1), ("mix_prob", 2.0),
+                ("lr_factor", 1.0), ("lr_levels", -1), ("momentum_levels", 1.5), ("trend_threshold", -0.1),
+                ("entropy_weight", -1.0), ("bayesian_init", -0.1), ("history_size", -1), ("variant", "original"))],
+            independent_groups=False,
+        ),
+    )
+)
+register(
+    OptimizerSpec(
+        "EnhancedSGD-published",
+        EnhancedSGD,
+        dict(variant="published", controller=False),
+        _SOURCE + ", as its experiments ran",
+        conformance=Conformance(
+            EnhancedSGD,
+            dict(lr=0.05, variant="published", controller=False, seed=0),
+            hand_steps=_HAND_STEPS[1:2],
+            independent_groups=False,
+            compile_refuses="noise_scale",
+        ),
+    )
+)
 _ALL_ON = dict(centering="tensor", noise_scale=1e-3, entropy_weight=0.1, bayesian_init=0.1, controller_every=2)
-register(OptimizerSpec("EnhancedSGD-all-on", EnhancedSGD, _ALL_ON, _SOURCE + ", every option on", conformance=Conformance(
-    EnhancedSGD, dict(lr=0.01, seed=0, **_ALL_ON), independent_groups=False, compile_refuses="noise_scale")))
+register(
+    OptimizerSpec(
+        "EnhancedSGD-all-on",
+        EnhancedSGD,
+        _ALL_ON,
+        _SOURCE + ", every option on",
+        needs_closure=True,
+        conformance=Conformance(
+            EnhancedSGD, dict(lr=0.01, seed=0, **_ALL_ON), independent_groups=False, compile_refuses="noise_scale"
+        ),
+    )
+)
