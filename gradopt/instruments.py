@@ -19,9 +19,8 @@ __all__ = ['EpochTracker', 'BatchTracker', 'batch_table', 'bayesian_init_', 'Kee
 # %% ../nbs/24_instruments.ipynb #24c15520
 def _ram_mb() -> float:
     "This process's resident memory now, in MiB (psutil, from the `bench` extra)."
-    return (
-        require("psutil", "Memory tracking", ' or `pip install "gradopt[bench]"`').Process().memory_info().rss / 2**20
-    )
+    psutil = require("psutil", "Memory tracking", ' or `pip install "gradopt[bench]"`')
+    return psutil.Process().memory_info().rss / 2**20
 
 
 def _vram_mb(device) -> tuple[float, float]:
@@ -122,12 +121,9 @@ def grad_cam(model: nn.Module, # a segmentation model (scores `(n, classes, h, w
     if target is not None: target = torch.full((len(x),), target)
     elif seg: target = torch.stack([(c[c != 0] if (c != 0).any() else c).flatten().mode().values for c in classes])
     else: target = classes
-    if seg:
-        pred_mask = classes.detach()
-        forward = lambda inp: (model(inp) * nn.functional.one_hot(pred_mask, scores.shape[1]).permute(0, 3, 1, 2)).sum(
-            (2, 3)
-        )
-    else: forward = model
+    predicted = nn.functional.one_hot(classes, scores.shape[1]).permute(0, 3, 1, 2) if seg else None
+    def forward(inp):  # a segmentation model's class score: its logits summed over the pixels predicted as it
+        return (model(inp) * predicted).sum((2, 3)) if seg else model(inp)
     with torch.enable_grad():  # the original computed its gradients under torch.no_grad(): there were none
         cam = attr.LayerGradCam(forward, layer).attribute(x, target=target.tolist(), relu_attributions=True)
     return attr.LayerAttribution.interpolate(cam, tuple(x.shape[2:]), interpolate_mode="bilinear")[:, 0].detach()
