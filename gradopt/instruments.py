@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from .data import require
-from .train import Callback, grad_stats
+from .train import Callback
 
 # %% auto #0
 __all__ = ['EpochTracker', 'BatchTracker', 'batch_table', 'bayesian_init_', 'Keep', 'grad_cam']
@@ -47,7 +47,7 @@ class BatchTracker(Callback):
         self.every, self.rows = every, []
     def before_fit(self, fit): _ram_mb(); self.total, self.n, self.pending = None, 0, []
     def after_backward(self, fit):
-        s = grad_stats(fit.task.params)
+        s = fit.grad_stats()
         if s is None: return
         self.total, self.n = (s if self.total is None else self.total + s), self.n + 1
         if (fit.step + 1) % self.every == 0:  # fit.step counts the steps done before this one

@@ -52,9 +52,15 @@ class FitState:
     seconds: float = 0.0  # time spent in training steps
     diverged: bool = False  # a non-finite mini-batch loss in the last epoch
     stopped: bool = False  # a callback asked to stop (the run is not finished)
+    grads_at: tuple = (-1, None)  # (step, its `grad_stats`): computed once a step, however many callbacks ask
 
     def event(self, name: str):
         for cb in self.callbacks: getattr(cb, name)(self)
+
+    def grad_stats(self) -> torch.Tensor | None:
+        "`grad_stats` of the task's parameters after this step's backward (callbacks call it in `after_backward`)."
+        if self.grads_at[0] != self.step: self.grads_at = (self.step, grad_stats(self.task.params))
+        return self.grads_at[1]
 
 # %% ../nbs/15_train.ipynb #2776845e
 def _step(fit: FitState, loss_fn) -> torch.Tensor:
@@ -120,7 +126,7 @@ class GradStats(Callback):
     def __init__(self, active: bool = True): self.active = active  # inactive: the columns are NaN (and cost nothing)
     def before_fit(self, fit): self.total, self.n = None, 0
     def after_backward(self, fit):
-        s = grad_stats(fit.task.params) if self.active else None
+        s = fit.grad_stats() if self.active else None
         if s is not None: self.total, self.n = (s if self.total is None else self.total + s), self.n + 1
     def after_epoch(self, fit):
         stats = (self.total / self.n).tolist() if self.total is not None else [math.nan] * 3
