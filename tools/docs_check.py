@@ -1,10 +1,13 @@
 """Offline check of the documentation site, as far as a machine without Quarto allows.
 
     python tools/docs_check.py               # from the repo root; exit 1 on any failure
-    python tools/docs_check.py --self-test   # break a temp copy six ways and show each is caught
+    python tools/docs_check.py --self-test   # break a temp copy eleven ways and show each is caught
 
 0. Every `$...$` and `$$...$$` span in the notebooks' markdown is TeX that parses (latex2mathml), and no cell
    leaves a `$` unpaired (which would make the renderer pair the wrong dollars).
+   The prose cites no file that the repository lacks (unless the cell links to the public source, or the code
+   reads or writes a file of that name) and no issue ("(issue 9)"); no output shows leftover "not yet"/TODO text
+   or plain decimals in scientific notation (9.011000e-01).
 1. Process the notebooks as `nbdev_docs` does (nbdev's `nbdev_proc_nbs`, in a temp copy of the repo, so
    nothing in the work tree changes; the one step left out is nbdev's "install Quarto", which on a machine
    without Quarto runs `sudo`, curl and `pip install -e .[dev]`).
@@ -15,7 +18,8 @@
    every function/class in the module's `__all__`) are on the page; every figure of the notebook's outputs
    is on the page and no <img> is broken (naturalWidth measured after load by an injected script); no link
    between pages, or anchor, is broken (links to the site's own URL count as internal); no cell output
-   shows a traceback.
+   shows a traceback; no code, output or table block is wider than the page's column in a 1280x1600 window
+   (its scrollWidth above its clientWidth, or its right edge past the column's): it would be cut off or scroll.
 4. Screenshot the home page to `_site_check/home.png` (1280x1600).
 
 `main() -> int` returns the number of failures. Without `chromium` on PATH it prints
@@ -51,11 +55,19 @@ DISPLAY_ORDER = ["text/html", "image/svg+xml", "image/png", "image/jpeg", "image
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\[(?:\d{1,3};)*\d{1,3}m(?=\S)")
 ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Interrupt)\b.*)$", re.M)
 # Marks every <img> with its naturalWidth once the page (and its images) has loaded; read back with --dump-dom.
+# Marks every code, output and table block of the main column that is wider than itself or than the column
+# (data-check-wide="content width/visible width"), in a window of WINDOW.
 PROBE = """<script>window.addEventListener("load", function () {
   document.querySelectorAll("img").forEach(function (i) {
     i.setAttribute("data-check-nw", i.complete ? String(i.naturalWidth) : "-1"); });
+  var main = document.querySelector("main") || document.body, right = main.getBoundingClientRect().right;
+  main.querySelectorAll("pre, div.cell-output, table").forEach(function (e) {
+    if (e.scrollWidth > e.clientWidth + 2 || e.getBoundingClientRect().right > right + 2)
+      e.setAttribute("data-check-wide", e.scrollWidth + "/" + Math.min(e.clientWidth, Math.round(right - e.getBoundingClientRect().left)));
+  });
   document.documentElement.setAttribute("data-check-loaded", "1");
 });</script>"""
+WINDOW = "1280,1600"  # a laptop screen: the page's main column is about 630 px wide in it
 PROBE_PREFIX = "_check_probe_"
 PROC_CODE = """
 import nbdev.quarto as q
@@ -330,8 +342,8 @@ def load_pages(chrome, site_dir, rep, home_png):
         probe = f.with_name(PROBE_PREFIX + f.name)
         probe.write_text(text.replace("</body>", PROBE + "</body>", 1) if "</body>" in text else text + PROBE, encoding="utf-8")
         rel = f.relative_to(site_dir).as_posix()
-        extra = ["--dump-dom"]
-        if rel == "index.html": extra = [f"--screenshot={home_png}", "--window-size=1280,1600", "--dump-dom"]
+        extra = [f"--window-size={WINDOW}", "--dump-dom"]
+        if rel == "index.html": extra = [f"--screenshot={home_png}", *extra]
         jobs.append((rel, probe, extra))
 
     def one(job):
@@ -496,6 +508,82 @@ def check_tracebacks(exp, doms, rep):
     rep.add("tracebacks", f"no cell output on {len(doms)} page(s) shows a traceback or error", problems)
 
 
+def check_width(exp, doms, rep):
+    "No code, output or table block is wider than the page's column: a wide one would be cut off or need scrolling."
+    problems, n = [], 0
+    for out, dom in sorted(doms.items()):
+        src = exp.get(out, {}).get("src", "?")
+        for node in dom.iter():
+            if node.tag not in ("pre", "div", "table") or not (node.tag != "div" or "cell-output" in node.classes()):
+                continue
+            n += 1
+            if "data-check-wide" in node.attrs:
+                problems.append(f"{out} ({src}): a <{node.tag}> block is wider than its column "
+                                f"({node.attrs['data-check-wide']} px): {short(' '.join(node.text().split()), 60)!r}")
+    rep.add("width", f"{n} code, output and table block(s) fit their column in a {WINDOW} window", problems)
+
+
+# A file named in prose: a path ending in a documentation or data extension (`results/x.csv`, originals.md)
+FILE_REF = re.compile(r"(?<![\w/.:-])((?:\.{1,2}/)?[\w.-]+(?:/[\w.-]+)*\.(?:md|csv|json|ipynb|py|txt|ya?ml))\b")
+ISSUE_REF = re.compile(r"\((?:see )?issue #?\d+\)", re.I)
+LEFTOVER = re.compile(r"\bnot (?:\w+ )?(?:listed |implemented |supported )?yet\b|\bTODO\b|\bFIXME\b|\bXXX\b")
+# pandas's scientific format for a plain decimal (9.011000e-01 for 0.9011): a column that mixes magnitudes
+SCI_PLAIN = re.compile(r"\b[1-9]\.\d{2,4}0{2,}e[-+]0[0-3]\b")
+
+
+def repo_files(repo):
+    "Every file of the repo copy, as paths relative to it."
+    return {p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file()}
+
+
+def code_strings(repo):
+    "The text of the package's and the tools' code (but this checker): a file name in it is one the code reads or writes."
+    return "\n".join(p.read_text(encoding="utf-8") for d in ("gradopt", "tools") for p in (repo / d).glob("*.py")
+                     if p.name != Path(__file__).name)
+
+
+def names_a_file(ref, files, code):
+    """Whether `ref` is a file the reader can find: in the repo (relative to nbs/ or the root, or the tail of a path),
+    or named by the code (an output it writes, an input it reads)."""
+    ref = ref.lstrip("./")
+    name = ref.rsplit("/", 1)[-1]
+    return any(f == ref or f == f"nbs/{ref}" or f.endswith("/" + ref) for f in files) or name in code
+
+
+def outputs_text(cell):
+    "The text a code cell's outputs show (stream and text/plain)."
+    parts = []
+    for o in cell.get("outputs", []):
+        parts.append(joined(o.get("text", "")))
+        parts.append(joined((o.get("data") or {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def check_sources(repo, rep):
+    """Prose cites no file that the repository lacks and no issue tracker entry (the reader has neither), and no
+    output shows leftover "not yet"/TODO text or plain decimals in scientific notation."""
+    files, code, problems, notes, n_refs = repo_files(repo), code_strings(repo), [], [], 0
+    for nb_path in sorted((repo / "nbs").glob("*.ipynb")):
+        for i, c in enumerate(json.loads(nb_path.read_text(encoding="utf-8")).get("cells", [])):
+            where = f"{nb_path.name} cell {i}"
+            if c.get("cell_type") == "markdown":
+                text = re.sub(r"```.*?```", "", src_of(c), flags=re.S)
+                linked = re.search(r"https?://", text)  # a file of a public source the cell links to
+                text = re.sub(r"\]\(https?://[^)]*\)|https?://\S+", "", text)
+                for ref in FILE_REF.findall(text):
+                    n_refs += 1
+                    if not (linked or names_a_file(ref, files, code)): problems.append(f"{where}: cites {ref}, which is not in the repository")
+                problems += [f"{where}: cites an issue the reader cannot see: {m!r}" for m in ISSUE_REF.findall(text)]
+            elif c.get("cell_type") == "code":
+                shown = outputs_text(c) + "\n".join(joined((o.get("data") or {}).get("text/html", "")) for o in c.get("outputs", []))
+                problems += [f"{where}: an output shows leftover text {m.group(0)!r}" for m in LEFTOVER.finditer(shown)]
+                sci = SCI_PLAIN.findall(shown)
+                if sci: notes.append(f"{where}: {len(sci)} plain decimal(s) shown in scientific notation, e.g. {sci[0]} "
+                                        "(set a float format)")
+    rep.add("sources", f"{n_refs} file reference(s) in the prose are in the repository; no issue references, "
+            "leftover text", problems, notes)
+
+
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)", re.S)
 
 
@@ -534,7 +622,7 @@ def check_screenshot(home_png, doms, rep):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--self-test", action="store_true", help="break a temp copy of the repo five ways and check each is caught")
+    ap.add_argument("--self-test", action="store_true", help="break a temp copy of the repo eleven ways and check each is caught")
     ap.add_argument("--out", default=str(ROOT / OUT_NAME), help=f"where the site and screenshot go (default {OUT_NAME}/)")
     args = ap.parse_args(argv)
     if args.self_test: return self_test()
@@ -551,6 +639,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="docscheck-") as tmp:
         repo = Path(tmp) / "repo"; copy_repo(repo)
         check_math(repo, rep)
+        check_sources(repo, rep)
         if process(repo, rep):
             pages = render(repo / "_proc", site_dir, rep)
             if pages is not None:
@@ -564,6 +653,7 @@ def main(argv=None) -> int:
                 check_images(site_dir, exp, doms, rep)
                 check_links(site_dir, doms, site_url, rep)
                 check_tracebacks(exp, doms, rep)
+                check_width(exp, doms, rep)
                 check_screenshot(home_png, doms, rep)
     n = rep.failures
     failed = [g for g, _, p in rep.groups if p]
@@ -574,7 +664,7 @@ def main(argv=None) -> int:
 
 # ------------------------------------------------------------------ self-test
 def self_test() -> int:
-    "Break a temp copy of the repo six ways and check that each is reported."
+    "Break a temp copy of the repo eleven ways and check that each is reported."
     with tempfile.TemporaryDirectory(prefix="docscheck-selftest-") as tmp:
         repo = Path(tmp) / "repo"; copy_repo(repo)
         nbs = sorted(p for p in (repo / "nbs").glob("*.ipynb") if not p.name.startswith("_"))
@@ -587,8 +677,13 @@ def self_test() -> int:
         nb["cells"] += [
             md("A figure that is gone: ![lost](figs/selftest_missing.png)\n\nA link to [nowhere](99_selftest_nowhere.ipynb)."),
             md("Math that does not parse: $\\frac{1}{$ and a price of 5 $ alone."),
+            md("As `selftest_private_notes.md` says (issue 9), this is so."),
             code("show_broken()", [{"output_type": "display_data", "metadata": {},
                                    "data": {"image/png": bad_png, "text/plain": "<Figure>"}}]),
+            code("wide_table()", [{"output_type": "display_data", "metadata": {}, "data": {
+                "text/html": "<table><tr>" + "<td>0.9011</td>" * 80 + "</tr></table>", "text/plain": "<table>"}}]),
+            code("print(status)", [{"output_type": "stream", "name": "stdout",
+                                    "text": "ablations: not listed yet\nscore 9.011000e-01\n"}]),
             code("1/0", [{"output_type": "error", "ename": "ZeroDivisionError", "evalue": "division by zero",
                           "traceback": ["\x1b[0;31m---------\x1b[0m", "Traceback (most recent call last)", "ZeroDivisionError: division by zero"]}]),
         ]
@@ -599,7 +694,8 @@ def self_test() -> int:
         text = mod.read_text()
         text = re.sub(r"__all__\s*=\s*\[", "__all__ = ['selftest_undocumented', ", text, count=1)
         mod.write_text(text + "\n\ndef selftest_undocumented():\n    \"Exported, but no notebook documents it.\"\n")
-        print(f"self-test: broke {target.name} (missing image file, corrupt PNG output, dead link, traceback, math) "
+        print(f"self-test: broke {target.name} (missing image file, corrupt PNG output, dead link, traceback, math, "
+              "citations of a missing file and an issue, leftover text, a decimal in scientific notation, a wide table) "
               f"and {mod.name} (undocumented export); running the check on the copy...", flush=True)
         p = subprocess.run([sys.executable, str(repo / "tools" / "docs_check.py"), "--out", str(Path(tmp) / "out")],
                            cwd=repo, capture_output=True, text=True, timeout=600)
@@ -612,6 +708,11 @@ def self_test() -> int:
             "traceback output": r"shows a traceback/error: ZeroDivisionError",
             "missing API section": r"no API section for selftest_undocumented",
             "math that does not parse": r"math that does not parse .*frac",
+            "citation of a missing file": r"cites selftest_private_notes\.md, which is not in the repository",
+            "citation of an issue": r"cites an issue the reader cannot see: '\(issue 9\)'",
+            "leftover text": r"shows leftover text 'not listed yet'",
+            "decimal in scientific notation": r"shown in scientific notation, e\.g\. 9\.011000e-01",
+            "table wider than its column": r"a <table> block is wider than its column",
         }
         missed = [k for k, pat in expected.items() if not re.search(pat, out)]
         for k in expected: print(f"{'caught' if k not in missed else 'MISSED'}  {k}")

@@ -16,7 +16,7 @@ import torch
 
 from gradopt.gravity_repro import QUICK, optimizer_settings, run_checkpointed, vgg_flops
 from gradopt.data import load_data
-from gradopt.store import results_table
+from gradopt.store import RunStore, results_table, write_atomic
 from gradopt.train import RunSpec
 
 OUT = Path(__file__).resolve().parent.parent / "nbs" / "results" / "gravity_real"
@@ -35,9 +35,10 @@ def planned(config, controls=(), model: str = "vgg16"):
     labels = list(SETTINGS) + [c for c in controls if c not in SETTINGS]
     return [(label, RunSpec(problem, *settings[label], seed)) for seed in config.seeds for label in labels]
 
-def table(config, runs, results):
+def table(config, runs, store):
     import pandas as pd
-    parts = [results_table([results[s.key()]]).assign(setting=label) for label, s in runs if s.key() in results]
+    done = [(label, store.load(s.key())) for label, s in runs]
+    parts = [results_table([r]).assign(setting=label) for label, r in done if r is not None]
     df = pd.concat(parts, ignore_index=True)
     d = runs[0][1].problem
     data = load_data(d.data, **config.data_options)
@@ -52,20 +53,29 @@ def main():
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--controls", nargs="*", default=(), help="more settings of gravity_repro.optimizer_settings")
+    ap.add_argument("--out", type=Path, default=OUT, help="the store and the table's folder")
+    ap.add_argument("--shard", default="0/1", help="i/n: run every n-th run of the plan, from the i-th")
     args = ap.parse_args()
     for name in ("epochs", "seeds", "threads"):
         if getattr(args, name) < 1: ap.error(f"--{name} must be a positive integer, got {getattr(args, name)}")
+    shard, shards = parse_shard(ap, args.shard)
     torch.set_num_threads(args.threads)
     config = dataclasses.replace(BASE, datasets=(args.dataset,), epochs=args.epochs, seeds=tuple(range(args.seeds)))
-    runs, results = planned(config, args.controls), {}
-    for i, (label, spec) in enumerate(runs, 1):
+    runs, store = planned(config, args.controls), RunStore(args.out)
+    mine = runs[shard::shards]
+    for i, (label, spec) in enumerate(mine, 1):
         t0 = time.time()
-        results[spec.key()] = run_checkpointed(spec, OUT, "cpu", track_grads=False)
-        last = results[spec.key()]["records"][-1]
-        print(f"[{i}/{len(runs)}] {label} seed {spec.seed}: test_acc {last['test_acc']:.4f} "
+        last = run_checkpointed(spec, args.out, "cpu", track_grads=False)["records"][-1]
+        print(f"[{i}/{len(mine)}] {label} seed {spec.seed}: test_acc {last['test_acc']:.4f} "
               f"({time.time() - t0:.0f} s)", flush=True)
-        tmp = OUT / f"{args.dataset}.csv.tmp"
-        table(config, runs, results).to_csv(tmp, index=False); tmp.replace(OUT / f"{args.dataset}.csv")
+        write_atomic(args.out / f"{args.dataset}.csv", table(config, runs, store).to_csv(index=False))
+
+def parse_shard(ap, text):
+    "`i/n` as (i, n) with 0 <= i < n; else an argparse error."
+    try: i, n = map(int, text.split("/"))
+    except ValueError: ap.error(f"--shard must be i/n (two integers), got {text!r}")
+    if not 0 <= i < n: ap.error(f"--shard i/n needs 0 <= i < n, got {text!r}")
+    return i, n
 
 if __name__ == "__main__":
     main()
