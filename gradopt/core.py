@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #9f3362c3
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import types
@@ -65,6 +66,20 @@ def _update_in_place(opt, group, params, grads, states):
         for k, old in b.items():
             if isinstance(old, torch.Tensor) and s[k] is not old: old.copy_(s[k]); s[k] = old
 
+_WIDE = "optimizer_wide"  # the key, in the first param group of `state_dict()`, of what is not per-parameter state
+
+def _nonzero_on_some_rank(grads: list) -> bool:
+    "Whether some element of `grads` is nonzero, on this rank or, for sharded gradients (DTensors), on another one."
+    found = any(bool((g.to_local() if is_dtensor(g) else g).any()) for g in grads)
+    meshes = {id(g.device_mesh): g.device_mesh for g in grads if is_dtensor(g)}  # in the same order on every rank
+    if not meshes: return found
+    import torch.distributed as dist
+    t = torch.tensor(float(found))
+    for mesh in meshes.values():
+        t = t.to(mesh.device_type)
+        for j in range(mesh.ndim): dist.all_reduce(t, dist.ReduceOp.MAX, group=mesh.get_group(j))
+    return bool(t.item())
+
 class GradOptimizer(ShardedStep, torch.optim.Optimizer):
     "Base of gradopt's optimizers: validation, `maximize`, the choice of implementation, seeded randomness."
     complex_params = "real_view"  # or "reject": how `step` treats complex parameters
@@ -78,6 +93,7 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
                                        "None or a non-negative int")
         if self.random and seed is None: seed = int(torch.randint(0, 2**62, ()).item())
         self.seed, self._rngs, self.loss = seed, {}, None
+        self.global_state, self._placeholders = {}, False  # optimizer-wide state; whether `state` is a placeholder
         super().__init__(params, defaults)
 
     def check_hyperparameters(self, group: dict):
@@ -108,6 +124,12 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
     def init_state(self, group: dict, p: torch.Tensor, state: dict):
         "Fill the empty `state` of parameter `p` (its real view if complex). Stateless optimizers keep this."
 
+    def init_state_layout(self, group: dict, p: torch.Tensor, state: dict):
+        """Fill the empty `state` of `p` with the entries `init_state` creates, whatever their values: placeholders
+        for a checkpoint to be loaded into. Called with `lr` 0; must not draw random numbers. Defaults to
+        `init_state`."""
+        self.init_state(group, p, state)
+
     def update_reference(self, group, params, grads, states):
         "The literal update of `params` given `grads` (maximize already applied): the ground truth."
         raise NotImplementedError
@@ -120,7 +142,7 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
         "Batched update with `torch._foreach_*` ops; defaults to `update_loop`."
         self.update_loop(group, params, grads, states)
 
-    def _gather(self, group, whole: bool = False):
+    def _gather(self, group, whole: bool = False, init=None):
         "The parameters of `group` that have gradients, those gradients (maximize applied) and their states."
         params, grads, states = [], [], []
         for p in group["params"]:
@@ -139,7 +161,7 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
                 self._sharded.append((shard, p, state))
                 if not whole: self._shards[id(p)] = shard  # for the helpers (whole tensors need none)
             if group["maximize"] and not self.applies_maximize: g = -g
-            if not state: self.init_state(group, p, state)
+            if not state: (init or self.init_state)(group, p, state)
             params.append(p); grads.append(g); states.append(state)
         return params, grads, states
 
@@ -151,7 +173,26 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
         """Called once per step before any update, with `(group, params, grads, states)` for every group that has
         gradients (`reference`: `step_reference` is running); a no-op here."""
 
+    def _is_layout_request(self, closure) -> bool:
+        """Whether this is the step that DCP's state-dict helpers take to create a fresh optimizer's state: no
+        closure, every lr 0, every gradient zero (on every rank)."""
+        if closure is not None or any(group["lr"] != 0 for group in self.param_groups): return False
+        grads = [p.grad for group in self.param_groups for p in group["params"] if p.grad is not None]
+        return bool(grads) and not _nonzero_on_some_rank(grads)
+
+    def _create_layout(self):
+        "Each parameter's state as `init_state_layout` fills it, marked as placeholders; nothing else changes."
+        self._shards, self._sharded = {}, []
+        try:
+            for group in self.param_groups: self._gather(group, init=self.init_state_layout)
+            self._reshard(whole=False)
+        finally: self._shards, self._sharded = {}, []
+        self._placeholders = True
+
     def _step(self, closure, update):
+        if not self.state or self._placeholders:  # before the first step, or with placeholders
+            if self._is_layout_request(closure): return self._create_layout()
+            self.state.clear(); self._placeholders = False  # the first step creates the state itself
         loss = None
         if closure is not None:
             with torch.enable_grad(): loss = closure()
@@ -209,22 +250,30 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
         return self._step(closure, self.update_reference)
 
     def state_dict(self) -> dict:
-        "torch.optim's state dict, plus the seed and the random generators' states."
+        """torch.optim's state dict; its first param group also holds, under `"optimizer_wide"`, a tuple: a copy of
+        `global_state`, the seed and the random generators' states (None if the optimizer draws none), and whether
+        the per-parameter state is a placeholder."""
         sd = super().state_dict()
-        if self.random: sd["rng"] = {"seed": self.seed, **{k: g.get_state() for k, g in self._rngs.items()}}
+        rng = {"seed": self.seed, **{k: g.get_state() for k, g in self._rngs.items()}} if self.random else None
+        sd["param_groups"][0][_WIDE] = (copy.deepcopy(self.global_state), rng, self._placeholders)
         return sd
 
     def load_state_dict(self, state_dict: dict):
-        "Load a state dict from `state_dict()`, restoring the random generators."
-        state_dict = dict(state_dict)
-        rng = dict(state_dict.pop("rng", {}))
-        super().load_state_dict(state_dict)
+        "Load a state dict from `state_dict()`: the per-parameter and the optimizer-wide state, the generators."
+        groups = [dict(g) for g in state_dict["param_groups"]]
+        # a state dict of an earlier gradopt has the generators under "rng", and no optimizer-wide state
+        global_state, rng, placeholders = groups[0].pop(_WIDE, ({}, state_dict.get("rng"), False))
+        super().load_state_dict({"state": state_dict["state"], "param_groups": groups})
+        self.global_state, self._placeholders = copy.deepcopy(global_state), False
+        if placeholders: self.state.clear()  # saved before the first step: no state yet
         if rng:
+            rng = dict(rng)
             self.seed, self._rngs = rng.pop("seed"), {}
             for k, s in rng.items(): self.rng(k).set_state(s)
 
     def __getstate__(self):  # torch.optim's keeps only defaults, state and param_groups
-        return {**super().__getstate__(), "seed": self.seed, "_rngs": self._rngs, "loss": self.loss}
+        return {**super().__getstate__(), "seed": self.seed, "_rngs": self._rngs, "loss": self.loss,
+                "global_state": self.global_state, "_placeholders": self._placeholders}
 
 # %% ../nbs/00_core.ipynb #90968463
 def default_device() -> torch.device:

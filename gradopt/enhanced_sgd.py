@@ -69,7 +69,7 @@ def grad_entropy(
     return -(p * p.clamp_min(1e-300).log()).sum() + width.log()
 
 # %% ../nbs/06_enhanced_sgd.ipynb #b9f4fad0
-_KEY = "enhanced_sgd"  # where the optimizer-wide state lives in `self.state` (a non-tensor key: torch keeps it as is)
+_LEGACY_KEY = "enhanced_sgd"  # where state dicts of earlier gradopt versions kept the optimizer-wide state, in `state`
 _MULT, _ADD = (0.95, 1.0, 1.05), (-0.005, 0.0, 0.005)  # the published controller's action values
 _PUB_SCALES = ("lr_scale", "momentum_scale", "grad_scale")
 _VARIANT_DEFAULTS = {"gradopt": dict(centering="rows", noise_scale=0.0, entropy_weight=0.0),
@@ -148,7 +148,7 @@ class EnhancedSGD(GradOptimizer):
                         bayesian_init=bayesian_init, history_size=history_size, variant=variant,
                         maximize=maximize, foreach=foreach)
         super().__init__(params, defaults, seed=seed)
-        self.state[_KEY] = self._fresh_global()
+        self.global_state = self._fresh_global()
         self._now = None  # the current step's statistics and scales (transient)
 
     def check_hyperparameters(self, group):
@@ -239,16 +239,11 @@ class EnhancedSGD(GradOptimizer):
         if cfg["momentum_levels"]: acts += [("momentum up", 0, 1), ("momentum down", 0, -1)]
         return acts
 
-    def state_dict(self) -> dict:
-        "torch.optim's state dict (optimizer-wide state copied under the key `'enhanced_sgd'`), plus the generators."
-        sd = super().state_dict()
-        sd["state"] = {**sd["state"], _KEY: copy.deepcopy(self.state[_KEY])}
-        return sd
-
     def load_state_dict(self, state_dict: dict):
-        "Load a state dict from `state_dict()` (the optimizer-wide state is copied, not shared)."
+        "Load a state dict; one without optimizer-wide state starts the statistics and the controller afresh."
         super().load_state_dict(state_dict)
-        self.state[_KEY] = copy.deepcopy(self.state[_KEY]) if _KEY in self.state else self._fresh_global()
+        if _LEGACY_KEY in self.state: self.global_state = copy.deepcopy(self.state.pop(_LEGACY_KEY))
+        if not self.global_state: self.global_state = self._fresh_global()
 
     # ---- the loss ----
     def observe(self, loss):
@@ -256,7 +251,7 @@ class EnhancedSGD(GradOptimizer):
         x = loss.detach() if isinstance(loss, torch.Tensor) else torch.tensor(float(loss), dtype=torch.float64)
         check_arg("loss", f"a tensor of shape {tuple(x.shape)}", x.numel() == 1, "a single number")
         x = x.reshape(()).to(torch.float64)
-        glob = self.state[_KEY]
+        glob = self.global_state
         glob["loss_sum"] = x if glob["loss_sum"] is None else glob["loss_sum"] + x.to(glob["loss_sum"].device)
         glob["loss_count"] += 1
 
@@ -274,7 +269,7 @@ class EnhancedSGD(GradOptimizer):
         if epoch is not None:
             check_arg("epoch", epoch, self.param_groups[0]["variant"] == "published" and _is_int(epoch),
                       "None, or an int with variant='published' (the original's current_epoch)")
-            self.state[_KEY]["controller"]["epoch"] = epoch
+            self.global_state["controller"]["epoch"] = epoch
 
     @torch.no_grad()
     def step(self, closure: Callable | None = None, # re-evaluates the model and returns the loss
@@ -293,7 +288,7 @@ class EnhancedSGD(GradOptimizer):
     def prepare_step(self, gathered, reference):
         "Global statistics over all gradients, then the controller's decision (once per step, before any update)."
         if self.loss is not None: self.observe(self.loss)
-        glob, cfg = self.state[_KEY], self.param_groups[0]
+        glob, cfg = self.global_state, self.param_groups[0]
         glob["step"] += 1
         published = cfg["variant"] == "published"
         all_params, all_grads = [p for _, ps, _, _ in gathered for p in ps], [g for _, _, gs, _ in gathered for g in gs]
@@ -497,11 +492,11 @@ class EnhancedSGD(GradOptimizer):
     def history(self) -> dict:
         """The controller's last `history_size` decisions: a dict of lists (step, loss, reward, lr, momentum, scales,
         ...)."""
-        return {k: list(v) for k, v in self.state[_KEY]["history"].items()}
+        return {k: list(v) for k, v in self.global_state["history"].items()}
 
     def controller_stats(self) -> dict:
         "Decisions taken, distinct states seen, decisions taken in a state seen before, current exploration rate."
-        c = self.state[_KEY]["controller"]
+        c = self.global_state["controller"]
         seen = len(c["q"]) if isinstance(c["q"], dict) else sum(v > 0 for v in c["visits"])
         return dict(decisions=c["decisions"], states_seen=seen, revisits=c["revisits"], epsilon=c["epsilon"])
 

@@ -68,6 +68,10 @@ class Gravity(GradOptimizer):
             )
         state["velocity"] = self.randn(p).mul_(alpha / lr)  # a shard gets its slice of the whole tensor's draw
 
+    def init_state_layout(self, group, p, state):
+        "The entries of `init_state`, with a zero velocity: no draw, and no lr needed."
+        state.update(step=0, velocity=torch.zeros_like(p, memory_format=torch.contiguous_format))
+
     def _beta_hats(self, group, states):
         "Each tensor's averaging weight for this step; advances the step counters."
         beta, hat, shift, out = group["beta"], group["beta_schedule"] == "hat", group["variant"] == "torch-port", []

@@ -72,10 +72,11 @@ class Rprop(GradOptimizer):
     def init_state(self, group, p, state):
         state["prev"] = torch.zeros_like(p, memory_format=torch.preserve_format)  # last gradient (0 after a flip)
         state["step_size"] = torch.full_like(p, group["lr"], memory_format=torch.preserve_format)
+        if group["variant"].endswith("+"): self._plus_state(group, p, state)
 
     def _plus_state(self, group, p, state):
-        """The extra state of the + variants, created on first use, in `prepare_step` (so that a group may change
-        variant)."""
+        """The extra state of the + variants: created with the rest, and in `prepare_step` for a group that changed
+        variant."""
         if "prev_update" not in state: state["prev_update"] = torch.zeros_like(p, memory_format=torch.preserve_format)
         if group["variant"] == "irprop+" and "prev_loss" not in state: state["prev_loss"] = math.inf
 
