@@ -24,8 +24,15 @@ BASE = dataclasses.replace(QUICK, name="cpu-real", batch_size=128, width=1 / 16,
                            train_eval_size=10_000)
 SETTINGS = ("Gravity", "Adam", "RMSprop", "SGD-momentum (limit)", "Gravity, constant beta")
 
+def cpu_model() -> str:
+    "The CPU's model name (runs on two CPU models of one pool round differently), or the architecture."
+    info = Path("/proc/cpuinfo")
+    names = [line.split(":", 1)[1].strip() for line in info.read_text().splitlines()
+             if line.startswith("model name")] if info.exists() else []
+    return names[0] if names else f"{platform.machine()} CPU"
+
 def hardware() -> str:
-    return f"{platform.machine()} CPU, {os.cpu_count()} cores (shared), {torch.get_num_threads()} torch thread(s), no GPU"
+    return f"{cpu_model()}, {os.cpu_count()} cores (shared), {torch.get_num_threads()} torch thread(s), no GPU"
 
 def planned(config, controls=(), model: str = "vgg16"):
     (dataset,) = config.datasets
