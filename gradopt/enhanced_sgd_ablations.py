@@ -17,7 +17,7 @@ from .enhanced_sgd import EnhancedSGD
 from .models import MNIST_NORM, CIFAR10_NORM
 from .runner import run_grid, tune
 from .specs import get_optimizer, make_optimizer, register_optimizer
-from .stats import bootstrap_ci, bootstrap_diff_ci, final, time_to_target
+from .stats import final, t_ci, time_to_target, welch_ci
 from .tasks import Classification, Quadratic
 from .train import Callback, RunSpec, run_one
 from .commands import Command, header, setup
@@ -209,7 +209,9 @@ def _task_of(df, cfg):
 
 def run_ablations(cfg: AblationConfig, # from `config`
                   out_dir=None, # save runs here and resume from it (None: in memory)
-                  device="cpu", progress: bool = False, bench: bool = True) -> Ablations:
+                  device="cpu", progress: bool = False, bench: bool = True,
+                  traces: bool = True, # rerun the controllers step by step (the slow part of a reload)
+                  ) -> Ablations:
     """Run the ablation cells, the tuned comparison, the anchor, the controller traces and the step-time benchmark of
     `cfg`."""
     import pandas as pd
@@ -246,14 +248,15 @@ def run_ablations(cfg: AblationConfig, # from `config`
             hp = {n: ({} if n.startswith("ESGD") or n == "torch.SGD-momentum" else dict(lr=1e-3)) for n in ANCHOR}
             anchor = _task_of(run_grid([RunSpec(p, n, hp[n], s) for n in ANCHOR for s in cfg.seeds], **opts), cfg)
         hs, stats = [], []
-        for t, p in cfg.problems.items():
+        for t, p in cfg.problems.items() if traces else ():
             for c in ("+ctrl/published", "+ctrl/repaired"):
                 for s in cfg.trace_seeds:
                     h, st = trace_controller(p, c, s, device)
                     hs.append(h.assign(task=t))
                     stats.append({**st, "task": t})
     speed = step_times(list(CELLS), cfg.bench_params, cfg.bench_rounds, device) if bench else None
-    return Ablations(cfg, df, tuned, anchor, pd.concat(hs, ignore_index=True), pd.DataFrame(stats), speed, str(device))
+    traced = (pd.concat(hs, ignore_index=True), pd.DataFrame(stats)) if traces else (None, None)
+    return Ablations(cfg, df, tuned, anchor, *traced, speed, str(device))
 
 # %% ../nbs/31_enhanced_sgd_ablations.ipynb #3a0babb4
 def results_table(res: Ablations):
@@ -275,8 +278,9 @@ def results_table(res: Ablations):
         for c in res.config.cells[t]:
             f = fin[fin.cell == c]
             v = f[metric].astype(float).fillna(worst).to_numpy()
-            lo, hi = bootstrap_ci(v) if np.isfinite(v).all() else (v.mean(), v.mean())
-            dlo, dhi = bootstrap_diff_ci(v, base)
+            finite = np.isfinite(v).all()  # a diverged seed (inf) has no interval
+            lo, hi = t_ci(v) if finite else (v.mean(), v.mean())
+            _, dlo, dhi = welch_ci(v, base) if finite else (math.nan,) * 3
             extra = (f.set_index("run")["peak_ram_mb"] - ram0.reindex(f["run"])).to_numpy()
             rows.append({"task": t, "cell": c, "metric": metric, "mean": v.mean(), "ci_low": lo, "ci_high": hi,
                          "vs base": v.mean() - base.mean(), "vs base lo": dlo, "vs base hi": dhi,
@@ -429,7 +433,7 @@ def anchor_table(res: Ablations):
     rows = []
     for n, (a, b) in ORIGINAL_MNIST.items():
         v = f[f.optimizer == n]["test_acc"].astype(float).fillna(0).to_numpy()
-        lo, hi = bootstrap_ci(v)
+        lo, hi = t_ci(v)
         rows.append(
             {
                 "optimizer": n,

@@ -19,7 +19,7 @@ from torch import nn
 from .commands import Command, header, setup
 from .models import vgg
 from .runner import run_grid
-from .stats import bootstrap_ci
+from .stats import t_ci
 from .store import RunStore
 from .tasks import Classification
 from .train import RunSpec
@@ -197,13 +197,13 @@ def run_metrics(df) -> "pd.DataFrame":
 def ci_table(metrics, # from `run_metrics`
              columns=("best_val_acc", "final_val_acc", "min_val_loss", "best_val_acc_epoch"),
              by=("experiment", "problem", "setting")) -> "pd.DataFrame":
-    "Mean and 95% bootstrap CI (over seeds) of each column, per group; `n` seeds."
+    "Mean and 95% Student-t interval (over seeds) of each column, per group; `n` seeds."
     import pandas as pd
     rows = []
     for key, g in metrics.groupby(list(by), sort=False):
         row = dict(zip(by, key), n=len(g))
         for c in columns:
-            lo, hi = bootstrap_ci(g[c].to_numpy(float))
+            lo, hi = t_ci(g[c].to_numpy(float))
             row.update({c: g[c].mean(), f"{c} lo": lo, f"{c} hi": hi})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -230,7 +230,7 @@ def plot_sweep(
     ax=None,
     published: dict | None = None,  # published: value -> the paper's number
 ):
-    "Mean and 95% bootstrap CI over seeds of `column` against the swept value; the paper's values as crosses if given."
+    "Mean and 95% t-interval over seeds of `column` against the swept value; the paper's values as crosses if given."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(4.5, 3.2))[1]
     t = ci_table(metrics[metrics.experiment == experiment], columns=(column,))

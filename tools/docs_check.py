@@ -562,7 +562,7 @@ def outputs_text(cell):
 def check_sources(repo, rep):
     """Prose cites no file that the repository lacks and no issue tracker entry (the reader has neither), and no
     output shows leftover "not yet"/TODO text or plain decimals in scientific notation."""
-    files, code, problems, notes, n_refs = repo_files(repo), code_strings(repo), [], [], 0
+    files, code, problems, n_refs = repo_files(repo), code_strings(repo), [], 0
     for nb_path in sorted((repo / "nbs").glob("*.ipynb")):
         for i, c in enumerate(json.loads(nb_path.read_text(encoding="utf-8")).get("cells", [])):
             where = f"{nb_path.name} cell {i}"
@@ -578,10 +578,10 @@ def check_sources(repo, rep):
                 shown = outputs_text(c) + "\n".join(joined((o.get("data") or {}).get("text/html", "")) for o in c.get("outputs", []))
                 problems += [f"{where}: an output shows leftover text {m.group(0)!r}" for m in LEFTOVER.finditer(shown)]
                 sci = SCI_PLAIN.findall(shown)
-                if sci: notes.append(f"{where}: {len(sci)} plain decimal(s) shown in scientific notation, e.g. {sci[0]} "
-                                        "(set a float format)")
+                if sci: problems.append(f"{where}: {len(sci)} plain decimal(s) shown in scientific notation, e.g. "
+                                        f"{sci[0]} (set a float format)")
     rep.add("sources", f"{n_refs} file reference(s) in the prose are in the repository; no issue references, "
-            "leftover text", problems, notes)
+            "leftover text", problems)
 
 
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)", re.S)
