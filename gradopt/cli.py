@@ -147,7 +147,7 @@ def _grid_run(args):
     ax.figure.tight_layout(); ax.figure.savefig(args.out / "lr_sensitivity.png", dpi=120); plt.close(ax.figure)
     print("chosen learning rates (selected on", metric + "):"); print(tuned.choice.to_string(index=False))
     cols = [c for c in tuned.summary.columns if c not in ("problem", "std")]
-    print(f"\n{problem.report[0]} over {args.seeds} seeds (mean and 95% bootstrap CI):")
+    print(f"\n{problem.report[0]} over {args.seeds} seeds (mean and 95% Student-t CI):")
     print(tuned.summary[cols].round(4).to_string(index=False))
     print(f"wrote runs.csv, sensitivity.csv, choice.csv, summary.csv, curves.png, lr_sensitivity.png to {args.out}")
 

@@ -6,12 +6,9 @@
 from __future__ import annotations
 
 import functools
-import math
 import os
 import pathlib
 from pathlib import Path
-
-import numpy as np
 
 from .commands import Command, header, positive_int, setup
 from .instruments import BatchTracker, EpochTracker, batch_table
@@ -19,7 +16,7 @@ from .plots import plot_curves
 from .runner import run_grid
 from .segmentation import Segmentation
 from .specs import load_specs
-from .stats import final, t_ci
+from .stats import final, summarize
 from .store import RunStore, write_atomic
 from .tasks import Classification
 from .text import TEXT_DATASETS, TextClassification
@@ -91,20 +88,15 @@ def compare(task: str, # mnist, fashion_mnist, cifar10, imdb, ag_news, voc, shap
     return df, batches, summary
 
 def compare_summary(df, metric: str, higher: bool = True):
-    "Per optimizer: the final `metric` over seeds, mean and 95% Student-t interval; memory, time, gradient variance."
-    import pandas as pd
-    last = final(df)
-    rows = []
-    for (opt, hp), g in last.groupby(["optimizer", "hp"], sort=False):
-        v = g[metric].astype(float).fillna(-math.inf if higher else math.inf).to_numpy()
-        mean = v.mean()
-        lo, hi = t_ci(v) if np.isfinite(v).all() else (mean, mean)
-        run_rows = df[df.run.isin(g.run)]
-        rows.append({"optimizer": opt, "hp": hp, f"{metric} mean": mean, "ci low": lo, "ci high": hi, "n": len(v),
-                     "diverged": int(g["diverged"].sum()), "peak RAM MB": g["peak_ram_mb"].mean(),
-                     "s/epoch": run_rows[run_rows.epoch > 0]["epoch_seconds"].mean(),
-                     "grad var (last epoch)": g["grad_var"].mean()})
-    return pd.DataFrame(rows)
+    "Per optimizer: `summarize` of the final `metric` (mean, 95% t-interval); memory, time, gradient variance."
+    by = ["optimizer", "hp"]
+    s = summarize(df, metric, higher, by=by).drop(columns="std").rename(
+        columns={"mean": f"{metric} mean", "ci_low": "ci low", "ci_high": "ci high"})
+    last = final(df).groupby(by, sort=False)
+    trained = df[df.epoch > 0].groupby(by, sort=False)
+    return s.assign(**{"peak RAM MB": last["peak_ram_mb"].mean().to_numpy(),
+                       "s/epoch": trained["epoch_seconds"].mean().reindex(s.set_index(by).index).to_numpy(),
+                       "grad var (last epoch)": last["grad_var"].mean().to_numpy()})
 
 def _write_tables(out: Path, df, batches, summary, problem):
     "The comparison's CSV tables and figures in `out` (written whole or not at all, each)."

@@ -12,7 +12,7 @@ import numpy as np
 from .data import require
 
 # %% auto #0
-__all__ = ['RUN_COLUMNS', 'bootstrap_ci', 'bootstrap_diff_ci', 'final', 'summarize', 't_ci', 'welch_ci', 'time_to_target',
+__all__ = ['RUN_COLUMNS', 'bootstrap_ci', 'bootstrap_diff_ci', 'final', 't_ci', 'welch_ci', 'summarize', 'time_to_target',
            'performance_profile']
 
 # %% ../nbs/17_stats.ipynb #742d4c08
@@ -47,34 +47,6 @@ def final(df, at: str = "final", metric: str | None = None, higher_is_better: bo
     )
     return df.loc[idx].reset_index(drop=True)
 
-def summarize(df, # the tidy table of `run_grid`
-              metric: str, # the column to summarise
-              higher_is_better: bool = True, # NaN (diverged) counts as the worst value
-              by=("problem", "optimizer", "hp"), # one row per group
-              at: str = "final", # each run's final value, or its best over epochs ("best")
-              level: float = 0.95):
-    """Mean of `metric` over the runs (seeds) of each group, with a bootstrap CI, the number of runs and of diverged
-    runs."""
-    import pandas as pd
-    f = final(df, at, metric, higher_is_better)
-    worst = -math.inf if higher_is_better else math.inf
-    def one(g):
-        v = g[metric].astype(float).fillna(worst).to_numpy()
-        finite = np.isfinite(v).all()
-        lo, hi = bootstrap_ci(v, level=level) if finite else (v.mean(), v.mean())
-        return pd.Series(
-            {
-                "mean": v.mean(),
-                "ci_low": lo,
-                "ci_high": hi,
-                "std": v.std(ddof=1) if len(v) > 1 and finite else math.nan,
-                "n": len(v),
-                "diverged": int(g["diverged"].sum()),
-            }
-        )
-    out = f.groupby(list(by), sort=False)[list(f.columns)].apply(one).reset_index()
-    return out.astype({"n": int, "diverged": int})
-
 # %% ../nbs/17_stats.ipynb #d9c8e3d2
 def _t_quantile(q: float, df: float) -> float:
     "The `q` quantile of Student's t with `df` degrees of freedom (scipy, from `gradopt[bench]`)."
@@ -99,6 +71,35 @@ def welch_ci(a, b, # the per-seed results of two settings (independent seeds)
     df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
     h = _t_quantile((1 + level) / 2, df) * math.sqrt(va + vb)
     return (d, d - h, d + h)
+
+# %% ../nbs/17_stats.ipynb #a5674804
+def summarize(df, # the tidy table of `run_grid`
+              metric: str, # the column to summarise
+              higher_is_better: bool = True, # NaN (diverged) counts as the worst value
+              by=("problem", "optimizer", "hp"), # one row per group
+              at: str = "final", # each run's final value, or its best over epochs ("best")
+              level: float = 0.95):
+    """Mean of `metric` over the runs (seeds) of each group, with a Student-t CI, the number of runs and of diverged
+    runs."""
+    import pandas as pd
+    f = final(df, at, metric, higher_is_better)
+    worst = -math.inf if higher_is_better else math.inf
+    def one(g):
+        v = g[metric].astype(float).fillna(worst).to_numpy()
+        finite = np.isfinite(v).all()
+        lo, hi = t_ci(v, level) if finite else (v.mean(), v.mean())
+        return pd.Series(
+            {
+                "mean": v.mean(),
+                "ci_low": lo,
+                "ci_high": hi,
+                "std": v.std(ddof=1) if len(v) > 1 and finite else math.nan,
+                "n": len(v),
+                "diverged": int(g["diverged"].sum()),
+            }
+        )
+    out = f.groupby(list(by), sort=False)[list(f.columns)].apply(one).reset_index()
+    return out.astype({"n": int, "diverged": int})
 
 # %% ../nbs/17_stats.ipynb #5040ee31
 RUN_COLUMNS = ["problem", "optimizer", "hp", "lr", "seed", "run"]  # what identifies a run in a tidy table
