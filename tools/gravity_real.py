@@ -25,7 +25,7 @@ BASE = dataclasses.replace(QUICK, name="cpu-real", batch_size=128, width=1 / 16,
 SETTINGS = ("Gravity", "Adam", "RMSprop", "SGD-momentum (limit)", "Gravity, constant beta")
 
 def cpu_model() -> str:
-    "The CPU's model name (runs on two CPU models of one pool round differently), or the architecture."
+    "The CPU's model name (runs on two hosts of one pool need not agree bit for bit), or the architecture."
     info = Path("/proc/cpuinfo")
     names = [line.split(":", 1)[1].strip() for line in info.read_text().splitlines()
              if line.startswith("model name")] if info.exists() else []
