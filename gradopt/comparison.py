@@ -89,14 +89,15 @@ def compare(task: str, # mnist, fashion_mnist, cifar10, imdb, ag_news, voc, shap
 
 def compare_summary(df, metric: str, higher: bool = True):
     "Per optimizer: `summarize` of the final `metric` (mean, 95% t-interval); memory, time, gradient variance."
+    import pandas as pd
     by = ["optimizer", "hp"]
     s = summarize(df, metric, higher, by=by).drop(columns="std").rename(
         columns={"mean": f"{metric} mean", "ci_low": "ci low", "ci_high": "ci high"})
-    last = final(df).groupby(by, sort=False)
-    trained = df[df.epoch > 0].groupby(by, sort=False)
-    return s.assign(**{"peak RAM MB": last["peak_ram_mb"].mean().to_numpy(),
-                       "s/epoch": trained["epoch_seconds"].mean().reindex(s.set_index(by).index).to_numpy(),
-                       "grad var (last epoch)": last["grad_var"].mean().to_numpy()})
+    last = final(df).groupby(by)
+    extra = pd.DataFrame({"peak RAM MB": last["peak_ram_mb"].mean(),
+                          "s/epoch": df[df.epoch > 0].groupby(by)["epoch_seconds"].mean(),
+                          "grad var (last epoch)": last["grad_var"].mean()})
+    return s.join(extra, on=by)
 
 def _write_tables(out: Path, df, batches, summary, problem):
     "The comparison's CSV tables and figures in `out` (written whole or not at all, each)."
