@@ -28,7 +28,7 @@ def check_arg(name: str, # the argument's name, as the user typed it
     if not ok: raise ValueError(f"Invalid {name}: {value!r}. {name} must be {allowed}.")
 
 # %% ../nbs/00_core.ipynb #f6982469
-def _is_number(x): return isinstance(x, Real) and not isinstance(x, bool)
+def _is_number(x): return type(x) in (float, int) or (isinstance(x, Real) and not isinstance(x, bool))
 
 def check_range(name: str, # the argument's name
                 value, # the value received
@@ -233,16 +233,42 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
     def check_compilable(self, group: dict):
         "Raise `ValueError` if `group` uses an option whose update `torch.compile` cannot trace in one graph."
 
+    def compiled_falls_back(self, group: dict, params: list) -> bool:
+        """Whether the compiled path runs `update_loop` on `group` instead: where that is a single fused kernel, which a
+        compiled graph cannot beat (never, here)."""
+        return False
+
+    def compiled_scalars(self, group: dict, state: dict) -> dict:
+        """Numbers the compiled update reads from `state` under these keys, computed in Python before each step (none
+        here). The compiler inlines scalar arithmetic such as `beta ** t` into the loop over the elements, where it is
+        evaluated once per vector of them; a number computed once outside costs nothing."""
+        return {}
+
     def _update_compiled(self, group, params, grads, states):
         self.check_compilable(group)  # also for groups added or changed after compile()
-        box = lambda v: torch.tensor(float(v), dtype=torch.float64) if _is_number(v) else v
-        boxed = [{k: box(v) for k, v in s.items()} for s in states]
-        loss, self.loss = self.loss, box(self.loss)
+        if self.compiled_falls_back(group, params): return self.update_loop(group, params, grads, states)
+        extras = [self.compiled_scalars(group, s) for s in states]
+        boxed = self._box([{**s, **x} for s, x in zip(states, extras)])
+        loss = self.loss
+        if _is_number(loss): self.loss = torch.tensor(float(loss), dtype=torch.float64)
         # numbers enter as 0-d tensors: no recompiling as they change
         try: self._compiled(self, group, params, grads, boxed)
         finally: self.loss = loss
-        for s, b in zip(states, boxed):
-            for k, v in b.items(): s[k] = type(s[k])(v.item()) if _is_number(s.get(k)) else v
+        for s, b, x in zip(states, boxed, extras):
+            for k, v in b.items():
+                if k not in x: s[k] = type(s[k])(v.item()) if _is_number(s.get(k)) else v
+
+    def _box(self, states: list) -> list:
+        """`states` (new dicts) with each number in a 0-d float64 tensor. The tensors are reused from step to step and
+        filled in two calls: one new tensor per number would cost more than the compiled update of a small model."""
+        where = [(s, k) for s in states for k, v in s.items() if _is_number(v)]
+        boxes = self.__dict__.get("_boxes", [])
+        if len(boxes) < len(where): boxes = self._boxes = [torch.zeros((), dtype=torch.float64) for _ in where]
+        if where:
+            boxes = boxes[:len(where)]
+            torch._foreach_zero_(boxes); torch._foreach_add_(boxes, [float(s[k]) for s, k in where])
+        for (s, k), box in zip(where, boxes): s[k] = box
+        return states
 
     @torch.no_grad()
     def step_reference(self, closure: Callable | None = None):

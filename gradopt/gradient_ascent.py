@@ -117,6 +117,14 @@ class GradientAscent(GradOptimizer):
         state["m"] = torch.zeros_like(p, memory_format=torch.preserve_format)
         if group["escape_patience"] is not None: _init_escape(p, state)
 
+    def compiled_falls_back(self, group, params):
+        "The compiled path keeps torch's fused Adam kernel where it serves the group: it is one pass over memory already."
+        return group["variant"] == "gradopt" and _fused_applies(group, params)
+
+    def compiled_scalars(self, group, state):
+        "The coming step's bias corrections and learning rate, for the compiled update (see `GradOptimizer`)."
+        return dict(zip(_SCALARS, _bias_corrections(group, state["step"] + 1))) if group["variant"] == "gradopt" else {}
+
     applies_maximize = True  # the core hands the gradients over as they are: every path applies `maximize` itself
 
     def update_reference(self, group, params, grads, states):
@@ -135,10 +143,11 @@ class GradientAscent(GradOptimizer):
                 if clip is not None: g = g.clamp(-clip, clip)
                 s["v"] = mu * s["v"] + (1 - mu) * g
                 s["m"] = beta * s["m"] + (1 - beta) * g * g
-                m_hat = s["m"] / (1 - beta ** t)
-                if group["nesterov"]: d = mu * s["v"] / (1 - mu ** (t + 1)) + (1 - mu) * g / (1 - mu ** t)
-                else: d = s["v"] / (1 - mu ** t)
-                lr_t = group["lr"] * decay ** (t - 1) if decay is not None else group["lr"]
+                # 1 - mu^t, 1 - beta^t, 1 - mu^(t+1), lr decay^(t-1): from Python when compiled
+                c1, c2, c1_next, lr_t = (s[k] for k in _SCALARS) if _SCALARS[0] in s else _bias_corrections(group, t)
+                m_hat = s["m"] / c2
+                if group["nesterov"]: d = mu * s["v"] / c1_next + (1 - mu) * g / c1
+                else: d = s["v"] / c1
                 p.copy_(p - lr_t * d / (m_hat.sqrt() + eps))
             else:  # as published, for the descent direction g (the negated gradient when maximize=True)
                 if group["variant"] == "0.0.1": s["v"] = mu * s["v"] + (1 - mu) * g
@@ -173,6 +182,14 @@ class GradientAscent(GradOptimizer):
         return best
 
 # %% ../nbs/04_gradient_ascent.ipynb #6cdf1abc
+_SCALARS = ("bias_correction1", "bias_correction2", "bias_correction1_next", "lr_t")  # keys of `compiled_scalars`
+
+def _bias_corrections(group, t):
+    "At step `t` of the gradopt variant: 1 - mu^t, 1 - beta^t, 1 - mu^(t+1) and the learning rate lr decay^(t-1)."
+    mu, beta, decay = group["momentum"], group["beta"], group["lr_decay"]
+    lr_t = group["lr"] * decay ** (t - 1) if decay is not None else group["lr"]
+    return 1 - mu ** t, 1 - beta ** t, 1 - mu ** (t + 1), lr_t
+
 def _prepare(opt, group, params, grads, states):
     "Escape (if on) and drop the tensors that jumped; count the step; clip (gradopt) into new tensors."
     jumped = _escape(opt, group, params, states)
@@ -218,12 +235,15 @@ def _gradopt_loop(group, params, grads, states):
 
 _FUSED = {"devices": ("cpu", "cuda"), "dtypes": (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
 
+def _fused_applies(group, params) -> bool:
+    "Whether torch's fused Adam kernel computes the gradopt step of `group` (no Nesterov; its devices and dtypes)."
+    return not group["nesterov"] and all(p.device.type in _FUSED["devices"] and p.dtype in _FUSED["dtypes"] for p in params)
+
 def _fused_adam(group, params, grads, states) -> bool:
     """The gradopt step without Nesterov *is* Adam's: torch's fused kernel (one pass over memory), through the public
     functional `torch.optim.adam.adam`, one call per step count. False, doing nothing, where that kernel does not
     apply."""
-    if group["nesterov"] or not all(p.device.type in _FUSED["devices"] and p.dtype in _FUSED["dtypes"] for p in params):
-        return False
+    if not _fused_applies(group, params): return False
     by_step = {}
     for i, s in enumerate(states): by_step.setdefault(s["step"], []).append(i)
     for t, idx in by_step.items():
