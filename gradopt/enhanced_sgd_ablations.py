@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .core import default_device
 from .enhanced_sgd import EnhancedSGD
 from .models import MNIST_NORM, CIFAR10_NORM
 from .runner import run_grid, tune
@@ -152,7 +153,7 @@ class _KeepOptimizer(Callback):
 
 def trace_controller(problem, # a runner problem
                      cell: str, # an ablation cell with a controller
-                     seed: int = 0, device="cpu") -> tuple:
+                     seed: int = 0, device=None) -> tuple: # default: `default_device()`
     """Run `problem` with `cell` through `run_one`, keeping every controller decision: (history DataFrame,
     controller_stats)."""
     import pandas as pd
@@ -177,7 +178,7 @@ class WithLoss:
     def __init__(self, opt): self.opt, self.loss = opt, torch.tensor(1.0)
     def step(self): return self.opt.step(loss=self.loss)
 
-def step_times(cells, n_params: int = 1_000_000, rounds: int = 5, device="cpu"):
+def step_times(cells, n_params: int = 1_000_000, rounds: int = 5, device=None): # device default: `default_device()`
     """Step time of each cell against torch's SGD-momentum (`gradopt.benchmark`); cells with a controller get a loss
     every step."""
     from gradopt.benchmark import benchmark_steps, ratio_table
@@ -187,7 +188,8 @@ def step_times(cells, n_params: int = 1_000_000, rounds: int = 5, device="cpu"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ratio_table(
-            benchmark_steps({c: maker(c) for c in cells}, n_params=n_params, rounds=rounds, device=device)
+            benchmark_steps({c: maker(c) for c in cells}, n_params=n_params, rounds=rounds,
+                            device=device or default_device())
         )
 
 # %% ../nbs/31_enhanced_sgd_ablations.ipynb #f11127d1
