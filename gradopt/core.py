@@ -214,9 +214,24 @@ class GradOptimizer(ShardedStep, torch.optim.Optimizer):
     def step(self, closure: Callable | None = None):
         "Update the parameters; `closure` re-evaluates the model and returns the loss."
         if self.__dict__.get("_compiled") is not None: return self._step(closure, self._update_compiled)
-        def update(group, *args):
-            (self.update_foreach if self._use_foreach(group, args[0]) else self.update_loop)(group, *args)
+        def update(group, params, grads, states):
+            if not self._use_foreach(group, params): return self.update_loop(group, params, grads, states)
+            for idx in self._foreach_buckets(params):
+                self.update_foreach(group, *([xs[i] for i in idx] for xs in (params, grads, states)))
         return self._step(closure, update)
+
+    # the foreach path takes a group's tensors in buckets of at most this many bytes: its temporaries stay as small
+    foreach_bucket_bytes = 1 << 24
+
+    def _foreach_buckets(self, params) -> list:
+        """Index lists of consecutive tensors of at most `foreach_bucket_bytes` in all (a larger tensor alone), sized by
+        whole tensors: every rank of a sharded model cuts the same buckets."""
+        buckets, size = [[]], 0
+        for i, p in enumerate(params):
+            b = math.prod(self.full_shape(p)) * p.element_size()
+            if buckets[-1] and size + b > self.foreach_bucket_bytes: buckets.append([]); size = 0
+            buckets[-1].append(i); size += b
+        return buckets
 
     def compile(self, **options) -> GradOptimizer:
         "From now on, `step` runs the reference update through `torch.compile(fullgraph=True, **options)`; `self`."

@@ -162,7 +162,7 @@ _TWO_STEPS = HandStep(dict(lr=0.1), [1.0, 2.0, 3.0], [[1.0, 0.0, -4.0], [2.0, 2.
                       [[0.8, 1.9, 3.3], [0.8, 1.9, 3.3]])
 register(OptimizerSpec(
     "GradientEquilibrium", GradientEquilibrium, source="PyPI gradient-equilibrum",
-    speed=Speed(1.0, hp=dict(lr=0.01), peers=_equilibrium_peers),
+    speed=Speed(1.0, 1.0, hp=dict(lr=0.01), peers=_equilibrium_peers),
     conformance=Conformance(
         GradientEquilibrium, dict(lr=0.1), complex_params="reject",
         hand_steps=[_TWO_STEPS,

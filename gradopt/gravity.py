@@ -162,7 +162,7 @@ SPEC = register(
         Gravity,
         source="Bahrami & Zadeh 2021, arXiv:2101.09192",
         quickstart={},
-        speed=Speed(1.5, peers=_gravity_peers),
+        speed=Speed(1.3, 1.2, peers=_gravity_peers, state_tensors=1),
         conformance=Conformance(
             Gravity,
             dict(lr=0.1, alpha=0.01, beta=0.9, seed=0),

@@ -177,8 +177,10 @@ class Rprop(GradOptimizer):
         torch._foreach_clamp_min_(sizes, lo)
         torch._foreach_clamp_max_(sizes, hi)
         if variant == "rprop-": torch._foreach_copy_([s["prev"] for s in states], grads)  # 3.
-        else:  # a new tensor each step, which becomes the state (no copy back)
-            for s, prev in zip(states, torch._foreach_mul(grads, keep)): s["prev"] = prev
+        else:  # a new tensor each step, which becomes the state (no copy back); iRprop-: the mask, no longer needed
+            prevs = torch._foreach_mul(grads, keep) if plus else keep
+            if not plus: torch._foreach_mul_(keep, grads)
+            for s, prev in zip(states, prevs): s["prev"] = prev
         signs = torch._foreach_sign([s["prev"] for s in states])  # 4.
         if not plus: torch._foreach_addcmul_(params, signs, sizes, value=-1); return
         updates = self._foreach_undo(group, states, keep)
@@ -325,7 +327,8 @@ def _rprop_spec(v):
         Rprop,
         {} if v == "irprop-" else dict(variant=v),
         "Riedmiller & Braun 1993; Igel & Huesken 2000",
-        speed=Speed(2.0, peers=lambda: torch_pair("torch Rprop", torch.optim.Rprop)) if v == "irprop-" else None,
+        speed=Speed(1.5, 1.3, peers=lambda: torch_pair("torch Rprop", torch.optim.Rprop), state_tensors=2)
+        if v == "irprop-" else None,
         conformance=Conformance(
             Rprop,
             dict(variant=v),
@@ -351,7 +354,7 @@ _SPECS = [_rprop_spec(v) for v in _VARIANTS]
 _W0, _SIGN_GRADS = [1.0, -2.0, 0.5], [[3.0, -1e-3, 0.0], [-1.0, 2.0, 5.0]]  # two steps; sign(0) = 0
 _SIGN_STEPS = [[0.9, -1.9, 0.5], [1.0, -2.0, 0.4]]  # signSGD, lr 0.1: w - 0.1 sign(g), step after step
 _SPECS.append(OptimizerSpec(
-    "SignSGD", SignSGD, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.0)),
+    "SignSGD", SignSGD, source=_SIGN_SOURCE, speed=Speed(1.0, 1.0, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.0)),
     conformance=Conformance(
         SignSGD, dict(lr=0.01), bad_args=[(dict(weight_decay=-0.1), "weight_decay")],
         hand_steps=[HandStep(dict(lr=0.1), _W0, _SIGN_GRADS, _SIGN_STEPS),
@@ -360,7 +363,8 @@ _SPECS.append(OptimizerSpec(
 _SPECS.append(OptimizerSpec("SignSGD(weight_decay)", SignSGD, dict(weight_decay=0.1), _SIGN_SOURCE,
                             conformance=Conformance(SignSGD, dict(lr=0.01, weight_decay=0.1))))
 _SPECS.append(OptimizerSpec(
-    "Signum", Signum, source=_SIGN_SOURCE, speed=Speed(1.2, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.9)),
+    "Signum", Signum, source=_SIGN_SOURCE,
+    speed=Speed(1.1, 1.0, hp=dict(lr=1e-3), peers=lambda: _sign_peers(0.9), state_tensors=1),
     conformance=Conformance(
         Signum, dict(lr=0.01),
         hand_steps=[HandStep(dict(lr=0.1, momentum=0.9), [1.0], [[1.0], [-0.5], [-0.5], [-0.5]],

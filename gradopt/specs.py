@@ -39,6 +39,7 @@ class Speed:
     compiled_target: float = 1.3  # the compiled path, likewise
     hp: dict = field(default_factory=dict)  # hyperparameters of the timed optimizer, besides `foreach`
     peers: Callable = dict  # () -> {label: make(params)}: other implementations of the method importable here
+    state_tensors: int = 0  # the tensors of state per parameter the math needs: the state target
 
 @dataclass
 class OptimizerSpec:

@@ -5,6 +5,7 @@
 # %% ../nbs/40_speed.ipynb #07edc7ed
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -22,8 +23,9 @@ from .core import default_device
 from .specs import load_specs
 
 # %% auto #0
-__all__ = ['speed_command', 'speed_entries', 'candidates', 'state_bytes_per_param', 'copy_bandwidth', 'traffic_floor_bytes',
-           'measure_entry', 'speed_table', 'speed_summary']
+__all__ = ['FULL_SIZES', 'MANY_TENSORS', 'NOISE', 'speed_command', 'speed_entries', 'candidates', 'state_bytes_per_param',
+           'copy_bandwidth', 'traffic_floor_bytes', 'peak_step_memory', 'measure_entry', 'speed_table', 'full_table',
+           'speed_summary']
 
 # %% ../nbs/40_speed.ipynb #766b4a27
 def speed_entries() -> dict:
@@ -79,30 +81,83 @@ def traffic_floor_bytes(state_bytes: float, element_size: int = 4) -> float:
     "Bytes per parameter an update must move at least: read parameter, gradient and state; write parameter and state."
     return 3 * element_size + 2 * state_bytes
 
-# %% ../nbs/40_speed.ipynb #787656dc
+# %% ../nbs/40_speed.ipynb #40af5f56
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Send what C++ code writes to this process's stderr to /dev/null meanwhile: torch's profiler writes a line at each
+    start and stop, and a warning per block it did not see allocated. Python's exceptions still propagate."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+        try: yield
+        finally: os.dup2(saved, 2); os.close(saved)
+
+def peak_step_memory(make: Callable, # make(params) -> optimizer
+                     n_params: int, # parameters in all
+                     n_tensors: int = 20, # tensors they are split into
+                     dtype=torch.float32,
+                     device="cpu") -> int:
+    """The most bytes the 4th step holds at once beyond what it started with (state it replaces counts while both are
+    alive). GPU: the allocator's peak; CPU: the profiler's allocation events, in order."""
+    device = torch.device(device)
+    ps = make_params(n_params, n_tensors, dtype, device)
+    opt = make(ps)
+    def new_grads():
+        for p in ps: p.grad = torch.randn_like(p)
+    for _ in range(3): new_grads(); opt.step()
+    new_grads()
+    if device.type == "cuda":
+        torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+        opt.step(); torch.cuda.synchronize()
+        return torch.cuda.max_memory_allocated(device) - before
+    from torch.profiler import ProfilerActivity, profile, record_function
+    # the 3rd step is profiled too: the profiler sees a block freed only if it saw it allocated (state replaced)
+    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        opt.step(); new_grads()
+        with record_function("measured step"): opt.step()
+    events = prof.profiler.kineto_results.events()
+    (mark,) = [e for e in events if e.name() == "measured step"]
+    start, end = mark.start_ns(), mark.end_ns()
+    memory = sorted((e.start_ns(), e.nbytes()) for e in events if e.name() == "[memory]")
+    held = peak = 0
+    for t, n in memory:
+        if start <= t <= end: held += n; peak = max(peak, held)
+    return peak
+
+# %% ../nbs/40_speed.ipynb #fb7964bc
+_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, "float64": torch.float64}
+
 def measure_entry(name: str, # a key of `speed_entries()`
-                  n_params: int, # parameters in all (20 float32 tensors)
+                  n_params: int, # parameters in all
                   rounds: int = 15, # timed steps per candidate
                   warmup: int = 3, # untimed steps first (the first one compiles the compiled path)
                   compiled: bool = True, # include the compiled path
                   device=None, # default: `default_device()`
-                  threads: int | None = None) -> list[dict]: # torch threads (None: leave as is)
-    "Time one entry's candidates and the SGD-momentum baselines, interleaved; one row per candidate."
+                  threads: int | None = None, # torch threads (None: leave as is)
+                  n_tensors: int = 20, # tensors the parameters are split into
+                  dtype: str = "float32") -> list[dict]: # a key of `_DTYPES`
+    "Time one entry's candidates and the SGD-momentum baselines, interleaved; their state and peak memory; a row each."
     if threads is not None: torch.set_num_threads(threads)
     device = torch.device(device) if device is not None else default_device()
-    paths = candidates(name, compiled)
+    paths, dt = candidates(name, compiled), _DTYPES[dtype]
     first = {}
-    times = benchmark_steps(paths, n_params=n_params, rounds=rounds, warmup=warmup, device=device, first_steps=first)
-    bandwidth = copy_bandwidth(n_params * 4, device)
+    times = benchmark_steps(paths, n_params=n_params, n_tensors=n_tensors, rounds=rounds, warmup=warmup, dtype=dt,
+                            device=device, first_steps=first)
+    esize = dt.itemsize
+    bandwidth = copy_bandwidth(n_params * esize, device)
     med = {k: statistics.median(v) for k, v in times.items()}
     best = min(med[k] for k in BASELINES)
     rows = []
     for cand, m in med.items():
-        state = state_bytes_per_param({**BASELINES, **paths}[cand])
-        floor = n_params * traffic_floor_bytes(state) / bandwidth
-        rows.append(dict(entry=name, candidate=cand, n_params=n_params, median_ms=1e3 * m, x_sgd_momentum=m / best,
-                         x_floor=m / floor, state_bytes_per_param=state, first_step_s=first[cand],
-                         bandwidth_gb_s=bandwidth / 1e9,
+        make = {**BASELINES, **paths}[cand]
+        state = state_bytes_per_param(make, dtype=dt)
+        floor = n_params * traffic_floor_bytes(state, esize) / bandwidth
+        peak = peak_step_memory(make, n_params, n_tensors, dt, device)
+        rows.append(dict(entry=name, candidate=cand, n_params=n_params, n_tensors=n_tensors, dtype=dtype,
+                         median_ms=1e3 * m, x_sgd_momentum=m / best, x_floor=m / floor, state_bytes_per_param=state,
+                         peak_step_bytes=peak, first_step_s=first[cand], bandwidth_gb_s=bandwidth / 1e9,
                          machine=describe_machine(device), rounds=rounds))
     return rows
 
@@ -116,23 +171,35 @@ def _in_fresh_process(fn_name: str, *args):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 # %% ../nbs/40_speed.ipynb #db73bbca
-def _check_table_args(entries, sizes, rounds) -> list:
-    "The entries to time (default: all), after checking every argument of `speed_table`."
+# the documented run: three sizes in 20 tensors, and 10M parameters in 2,000 tensors (the per-tensor overhead)
+FULL_SIZES, MANY_TENSORS = (1_000_000, 10_000_000, 100_000_000), (10_000_000, 2000)
+
+def _layout(size) -> tuple:
+    "(parameters, tensors) of an item of `sizes`: an int (in 20 tensors) or a pair."
+    n, t = (size, 20) if isinstance(size, int) else tuple(size) if isinstance(size, (tuple, list)) else (None, None)
+    if not (isinstance(n, int) and isinstance(t, int) and 1 <= t <= n):
+        raise ValueError(f"Invalid sizes: {size!r}; each size must be an int >= 20 (20 tensors) or a pair "
+                         "(parameters, tensors) of ints with 1 <= tensors <= parameters")
+    return n, t
+
+def _check_table_args(entries, sizes, rounds, dtype) -> tuple:
+    "The entries and (parameters, tensors) layouts to time (default: all entries), after checking every argument."
     known = speed_entries()
     entries = list(known) if entries is None else list(entries)
     for name in entries:
         if name not in known: raise ValueError(f"Invalid entries: {name!r} is not one of {', '.join(known)}")
-    for n in sizes:
-        if not isinstance(n, int) or n < 20:
-            raise ValueError(f"Invalid sizes: {n!r}; each size must be an int >= 20 (20 tensors)")
+    layouts = [_layout(s) for s in sizes]
     if not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f"Invalid rounds: {rounds!r}; it must be an int >= 1")
-    return entries
+    if dtype not in _DTYPES: raise ValueError(f"Invalid dtype: {dtype!r}; it must be one of {', '.join(_DTYPES)}")
+    return entries, layouts
 
 def _saved_rows(path, machine: str) -> list:
-    "Rows already in `path` from this machine (rows measured on another machine or thread count are not its table)."
+    """Rows already in `path` from this machine (rows measured on another machine or thread count are not its table);
+    rows from before the tensor count and dtype were recorded are 20 float32 tensors."""
     if path is None or not path.exists(): return []
-    return [r for r in map(json.loads, path.read_text().splitlines()) if r["machine"] == machine]
+    rows = [{"n_tensors": 20, "dtype": "float32", **r} for r in map(json.loads, path.read_text().splitlines())]
+    return [r for r in rows if r["machine"] == machine]
 
 class _NoBar:
     def set_postfix_str(self, s): pass
@@ -145,24 +212,27 @@ def _bar(progress: bool, **kw):
     return tqdm(desc="speed", **kw)
 
 def speed_table(entries=None, # names in `speed_entries()` (default: all)
-                sizes=(1_000_000, 10_000_000, 50_000_000), # parameter counts
+                sizes=(1_000_000, 10_000_000, 50_000_000), # parameter counts (in 20 tensors) or (parameters, tensors)
                 rounds: int = 15, # timed steps per candidate
                 compiled: bool = True, # include the compiled paths
                 out=None, # folder for speed.jsonl (resume: pairs already there are skipped); None: keep in memory
                 device=None, # default: `default_device()`
                 fresh_process: bool = True, # measure each pair in a new process (False: in this one, e.g. for tests)
-                progress: bool = True): # a tqdm bar over the pairs
+                progress: bool = True, # a tqdm bar over the pairs
+                dtype: str = "float32"): # the parameters' dtype: float32, bfloat16, float16 or float64
     "Measure each (entry, size) pair, or load it from `out`; return all rows as a pandas DataFrame."
     import pandas as pd
-    entries = _check_table_args(entries, sizes, rounds)
+    entries, layouts = _check_table_args(entries, sizes, rounds, dtype)
     path = Path(out) / "speed.jsonl" if out is not None else None
     rows = _saved_rows(path, describe_machine(torch.device(device) if device is not None else default_device()))
-    done = {(r["entry"], r["n_params"]) for r in rows}
-    todo = [(e, n) for n in sizes for e in entries if (e, n) not in done]
-    bar = _bar(progress, total=len(entries) * len(sizes), initial=len(entries) * len(sizes) - len(todo))
-    for name, n in todo:
-        bar.set_postfix_str(f"{name}, {n:,} parameters")
-        args = (name, n, rounds, 3, compiled, str(device) if device is not None else None, torch.get_num_threads())
+    done = {(r["entry"], r["n_params"], r["n_tensors"]) for r in rows if r["dtype"] == dtype}
+    todo = [(e, n, t) for n, t in layouts for e in entries if (e, n, t) not in done]
+    total = len(entries) * len(layouts)
+    bar = _bar(progress, total=total, initial=total - len(todo))
+    for name, n, t in todo:
+        bar.set_postfix_str(f"{name}, {n:,} parameters in {t} tensors")
+        args = (name, n, rounds, 3, compiled, str(device) if device is not None else None, torch.get_num_threads(), t,
+                dtype)
         new = _in_fresh_process("measure_entry", *args) if fresh_process else measure_entry(*args)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +241,17 @@ def speed_table(entries=None, # names in `speed_entries()` (default: all)
         bar.update(1)
     bar.close()
     df = pd.DataFrame(rows)
-    return df[df.entry.isin(entries) & df.n_params.isin(list(sizes))].reset_index(drop=True)
+    wanted = {(e, n, t) for e in entries for n, t in layouts}
+    mine = pd.Series([k in wanted for k in zip(df.entry, df.n_params, df.n_tensors)], index=df.index)
+    mine &= df.dtype == dtype
+    return df[mine].reset_index(drop=True)
+
+def full_table(out, entries=None, rounds: int = 15, compiled: bool = True, **kw):
+    """The documented run into `out` (`kw`: more arguments of `speed_table`): `FULL_SIZES`, and `MANY_TENSORS` without
+    the compiled paths, whose first step with 2,000 tensors traces for more than ten minutes."""
+    import pandas as pd
+    return pd.concat([speed_table(entries, FULL_SIZES, rounds, compiled, out, **kw),
+                      speed_table(entries, (MANY_TENSORS,), rounds, False, out, **kw)], ignore_index=True)
 
 # %% ../nbs/40_speed.ipynb #29388508
 def _path(entry: str, candidate: str):
@@ -179,25 +259,48 @@ def _path(entry: str, candidate: str):
     if not candidate.startswith(entry + " ("): return None
     return "compiled" if candidate.endswith("(compiled)") else "eager"
 
-def speed_summary(df, # rows from `speed_table`
-                  at: int = 10_000_000): # the size the targets, floor and state columns refer to
-    "One row per candidate: x best SGD-momentum step per size; at `at`: x floor, state bytes, compile s, target, met."
-    import pandas as pd
-    ratios = df.pivot_table(index=["entry", "candidate"], columns="n_params", values="x_sgd_momentum")
-    ratios.columns = [f"x SGD-m @{n / 1e6:g}M" for n in ratios.columns]
-    here = df[df.n_params == at].set_index(["entry", "candidate"])
-    out = ratios.join(here[["x_floor", "state_bytes_per_param"]].rename(
-        columns={"x_floor": f"x floor @{at / 1e6:g}M", "state_bytes_per_param": "state B/param"}))
-    path = pd.Series([_path(e, c) for e, c in out.index], index=out.index)
-    out["compile s"] = (here.first_step_s - here.median_ms / 1e3).where(path == "compiled")
+def _label(n: int, t: int) -> str: return f"@{n / 1e6:g}M" + ("" if t == 20 else f"/{t:,} tensors")
+
+def _ratios(df):
+    "x best SGD-momentum step, one column per layout (20 tensors first, by size)."
+    ratios = df.pivot_table(index=["entry", "candidate"], columns=["n_tensors", "n_params"], values="x_sgd_momentum")
+    ratios = ratios[sorted(ratios.columns, key=lambda c: (c[0] != 20, c[0], c[1]))]
+    ratios.columns = [f"x SGD-m {_label(n, t)}" for t, n in ratios.columns]
+    return ratios
+
+NOISE = 0.1  # two runs of the table differ by up to this fraction in a row's ratio
+
+def _verdicts(out, path, ratio):
+    """The target, met (the best eager path and the compiled one), and whether the compiled path is at most as slow as
+    the best eager one."""
     rows = speed_entries()
     out["target"] = [{"eager": rows[e].speed.target, "compiled": rows[e].speed.compiled_target}.get(p, float("nan"))
                      for (e, _), p in path.items()]
-    ratio = out.get(f"x SGD-m @{at / 1e6:g}M")
-    if ratio is not None:  # the eager target is for the best eager path; the compiled one for the compiled path
-        best_eager = ratio.where(path == "eager").groupby(level="entry").transform("min")
-        judged = (path == "compiled") | ((path == "eager") & (ratio == best_eager))
-        out["met"] = (ratio <= out.target).map({True: "yes", False: "NO"}).where(judged, "")
+    best_eager = ratio.where(path == "eager").groupby(level="entry").transform("min")
+    judged = (path == "compiled") | ((path == "eager") & (ratio == best_eager))
+    out["met"] = (ratio <= out.target).map({True: "yes", False: "NO"}).where(judged, "")
+    # within the run-to-run noise of this table (see its notes): a path that falls back to the eager kernel ties
+    out["compiled <= eager"] = (ratio <= best_eager * (1 + NOISE)).map({True: "yes", False: "NO"}).where(
+        path == "compiled", "")
+
+def speed_summary(df, # rows from `speed_table` (one dtype)
+                  at: int = 10_000_000): # the size (in 20 tensors) the targets, floor and memory columns refer to
+    """One row per candidate: x best SGD-momentum step per layout; at `at`: x floor, state bytes against the math's
+    minimum, the step's peak temporary memory against the model's size, compile s, target, met."""
+    import pandas as pd
+    df = df.assign(n_tensors=df.get("n_tensors", 20))
+    out = _ratios(df)
+    here = df[(df.n_params == at) & (df.n_tensors == 20)].set_index(["entry", "candidate"])
+    esize = _DTYPES[df.dtype.iloc[0]].itemsize if "dtype" in df else 4
+    out = out.join(pd.DataFrame({f"x floor @{at / 1e6:g}M": here.x_floor, "state B/param": here.state_bytes_per_param,
+                                 "peak temp x model": here.get("peak_step_bytes", float("nan")) / (esize * at)}))
+    path = pd.Series([_path(e, c) for e, c in out.index], index=out.index)
+    minimum = pd.Series([speed_entries()[e].speed.state_tensors * esize for e, _ in out.index], index=out.index)
+    out["state met"] = (out["state B/param"] <= minimum).map({True: "yes", False: "NO"}).where(path.notna(), "")
+    out["temp met"] = (out["peak temp x model"] < 1).map({True: "yes", False: "NO"}).where(path.notna(), "")
+    out["compile s"] = (here.first_step_s - here.median_ms / 1e3).where(path == "compiled")
+    ratio = out.get(f"x SGD-m {_label(at, 20)}")
+    if ratio is not None: _verdicts(out, path, ratio)
     return out.round(2)
 
 # %% ../nbs/40_speed.ipynb #8138631e
@@ -205,21 +308,29 @@ def _speed_args(p):
     p.add_argument("--optimizers", nargs="*", default=None, choices=list(speed_entries()), metavar="NAME",
                    help=f"optimizers to time (default: all of {', '.join(speed_entries())})")
     p.add_argument("--sizes", nargs="*", type=positive_int, default=None,
-                   help="parameter counts (default 1,000,000; --full 1M 10M 50M)")
+                   help="parameter counts (default 1,000,000; --full 1M, 10M and 100M, and 10M in 2,000 tensors)")
+    p.add_argument("--tensors", type=positive_int, default=20, help="tensors each size is split into (default 20)")
+    p.add_argument("--dtype", default="float32", choices=list(_DTYPES), help="the parameters' dtype (default float32)")
     p.add_argument("--rounds", type=positive_int, default=None, help="timed steps per candidate (default 5; --full 15)")
     p.add_argument("--no-compile", action="store_true",
                    help="leave out the compiled paths (their first step compiles for seconds)")
 
 def _speed_run(args):
+    if args.sizes and any(n < args.tensors for n in args.sizes):
+        raise ValueError(f"Invalid --sizes: {args.sizes}; each must be at least --tensors ({args.tensors})")
     dev = setup(args)
-    sizes = tuple(args.sizes or ((1_000_000, 10_000_000, 50_000_000) if args.full else (1_000_000,)))
+    sizes = tuple((n, args.tensors) for n in args.sizes or [1_000_000])
     rounds = args.rounds or (15 if args.full else 5)
-    what = f"optimizer step time, float32 parameters in 20 tensors, {rounds} rounds, one process per optimizer"
+    what = f"optimizer step time, {args.dtype} parameters, {rounds} rounds, one process per optimizer and size"
     print(header(what, dev,
                   args.full, "quick run (a shared or small machine gives noisy times)"))
-    table = speed_table(args.optimizers, sizes, rounds, compiled=not args.no_compile, out=args.out, device=dev,
-                        progress=not args.quiet)
-    summary = speed_summary(table, at=10_000_000 if 10_000_000 in sizes else sizes[0])
+    kw = dict(out=args.out, device=dev, progress=not args.quiet, dtype=args.dtype)
+    if args.full and not args.sizes:
+        sizes = FULL_SIZES
+        table = full_table(entries=args.optimizers, rounds=rounds, compiled=not args.no_compile, **kw)
+    else: table = speed_table(args.optimizers, sizes, rounds, compiled=not args.no_compile, **kw)
+    at = 10_000_000 if (10_000_000, 20) in [_layout(s) for s in sizes] else _layout(sizes[0])[0]
+    summary = speed_summary(table, at=at)
     summary.to_csv(args.out / "summary.csv")
     print(summary.to_string()); print(f"wrote {args.out / 'speed.jsonl'}, {args.out / 'summary.csv'}")
 
