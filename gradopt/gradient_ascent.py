@@ -205,11 +205,10 @@ def _sign(group): return -1.0 if group["maximize"] else 1.0  # descent direction
 
 def _gradopt_scalars(group, t):
     "At step `t`: eps' and the coefficients of v and g in p += (c_v v + c_g g) / (sqrt(m) + eps') (c_g: Nesterov only)."
-    mu, beta, decay = group["momentum"], group["beta"], group["lr_decay"]
-    lr = group["lr"] * decay ** (t - 1) if decay is not None else group["lr"]
-    rc2 = math.sqrt(1 - beta ** t)  # sqrt(m / (1 - beta^t)) + eps = (sqrt(m) + eps rc2) / rc2
-    if not group["nesterov"]: return group["eps"] * rc2, -lr * rc2 / (1 - mu ** t), 0.0
-    return group["eps"] * rc2, -lr * rc2 * mu / (1 - mu ** (t + 1)), -lr * rc2 * _sign(group) * (1 - mu) / (1 - mu ** t)
+    c1, c2, c1_next, lr = _bias_corrections(group, t)
+    rc2, mu = math.sqrt(c2), group["momentum"]  # sqrt(m / (1 - beta^t)) + eps = (sqrt(m) + eps rc2) / rc2
+    if not group["nesterov"]: return group["eps"] * rc2, -lr * rc2 / c1, 0.0
+    return group["eps"] * rc2, -lr * rc2 * mu / c1_next, -lr * rc2 * _sign(group) * (1 - mu) / c1
 
 def _ema(v, g, mu, sign):
     "v <- mu v + (1 - mu) sign g, in place: one pass (a lerp) for sign +1, two for -1."
@@ -248,8 +247,7 @@ def _fused_adam(group, params, grads, states) -> bool:
     by_step = {}
     for i, s in enumerate(states): by_step.setdefault(s["step"], []).append(i)
     for t, idx in by_step.items():
-        lr = group["lr"] * group["lr_decay"] ** (t - 1) if group["lr_decay"] is not None else group["lr"]
-        ps = [params[i] for i in idx]
+        lr, ps = _bias_corrections(group, t)[3], [params[i] for i in idx]
         steps = [torch.tensor(float(t - 1), dtype=torch.float32, device=p.device) for p in ps]  # the kernel adds 1
         functional_adam(ps, [grads[i] for i in idx], [states[i]["v"] for i in idx], [states[i]["m"] for i in idx], [],
                         steps, foreach=False, fused=True, amsgrad=False, beta1=group["momentum"], beta2=group["beta"],
