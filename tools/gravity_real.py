@@ -42,7 +42,14 @@ def planned(config, controls=(), model: str = "vgg16"):
     labels = list(SETTINGS) + [c for c in controls if c not in SETTINGS]
     return [(label, RunSpec(problem, *settings[label], seed)) for seed in config.seeds for label in labels]
 
-def table(config, runs, store):
+def hardware_by_run(csv: Path) -> dict:
+    "run key -> the hardware an existing table recorded for it (a run keeps the machine it ran on)."
+    import pandas as pd
+    if not csv.exists(): return {}
+    return pd.read_csv(csv, usecols=["run", "hardware"]).drop_duplicates("run").set_index("run")["hardware"].to_dict()
+
+def table(config, runs, store, known: dict):
+    "The tidy per-epoch table of every finished run; `known` (run key -> hardware) for runs made before this process."
     import pandas as pd
     done = [(label, store.load(s.key())) for label, s in runs]
     parts = [results_table([r]).assign(setting=label) for label, r in done if r is not None]
@@ -51,7 +58,8 @@ def table(config, runs, store):
     data = load_data(d.data, **config.data_options)
     return df.assign(dataset=d.data, n_train=len(data.y_train), n_val=len(data.y_val), n_test=len(data.y_test),
                      model=d.model, width=config.width, batch_size=config.batch_size,
-                     flops_per_image=vgg_flops(16, (1, 32, 32), 10, config.width), hardware=hardware())
+                     flops_per_image=vgg_flops(16, (1, 32, 32), 10, config.width),
+                     hardware=df["run"].map(known).fillna(hardware()))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,13 +77,13 @@ def main():
     torch.set_num_threads(args.threads)
     config = dataclasses.replace(BASE, datasets=(args.dataset,), epochs=args.epochs, seeds=tuple(range(args.seeds)))
     runs, store = planned(config, args.controls), RunStore(args.out)
-    mine = runs[shard::shards]
+    mine, known = runs[shard::shards], hardware_by_run(args.out / f"{args.dataset}.csv")
     for i, (label, spec) in enumerate(mine, 1):
         t0 = time.time()
         last = run_checkpointed(spec, args.out, "cpu", track_grads=False)["records"][-1]
         print(f"[{i}/{len(mine)}] {label} seed {spec.seed}: test_acc {last['test_acc']:.4f} "
               f"({time.time() - t0:.0f} s)", flush=True)
-        write_atomic(args.out / f"{args.dataset}.csv", table(config, runs, store).to_csv(index=False))
+        write_atomic(args.out / f"{args.dataset}.csv", table(config, runs, store, known).to_csv(index=False))
 
 def parse_shard(ap, text):
     "`i/n` as (i, n) with 0 <= i < n; else an argparse error."
