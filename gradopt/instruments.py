@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import math
+import time
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -14,7 +16,7 @@ from .data import require
 from .train import Callback
 
 # %% auto #0
-__all__ = ['EpochTracker', 'BatchTracker', 'batch_table', 'bayesian_init_', 'Keep', 'grad_cam']
+__all__ = ['EpochTracker', 'BatchTracker', 'batch_table', 'bayesian_init_', 'BayesianInit', 'Keep', 'grad_cam']
 
 # %% ../nbs/24_instruments.ipynb #24c15520
 def _ram_mb() -> float:
@@ -39,28 +41,35 @@ class EpochTracker(Callback):
         self.seconds = fit.seconds
 
 class BatchTracker(Callback):
-    """Records every `every` steps the mean gradient mean and variance over those steps, and the memory: rows of
-    the run's `batches` table. The statistics accumulate on the device; they reach the host once an epoch."""
+    """Records every `every` steps the mean over those steps of the mini-batch loss and of the gradient mean,
+    variance and norm, the training seconds so far and the memory: rows of the run's `batches` table. The
+    statistics accumulate on the device; they reach the host once an epoch."""
     def __init__(self, every: int = 10):
         if not (isinstance(every, int) and not isinstance(every, bool) and every >= 1):
             raise ValueError(f"Invalid every: {every!r}. It must be an int >= 1 (steps between rows).")
         self.every, self.rows = every, []
-    def before_fit(self, fit): _ram_mb(); self.total, self.n, self.pending = None, 0, []
+    def before_fit(self, fit): _ram_mb(); self.total, self.n, self.pending = None, 0, []; self._clock(fit)
+    def _clock(self, fit): self.mark, self.base = time.perf_counter(), fit.seconds  # training resumes after this
     def after_backward(self, fit):
         s = fit.grad_stats()
         if s is None: return
+        s = torch.cat([s, fit.loss.reshape(1).to(s.dtype)])
         self.total, self.n = (s if self.total is None else self.total + s), self.n + 1
         if (fit.step + 1) % self.every == 0:  # fit.step counts the steps done before this one
             vram, vram_peak = _vram_mb(fit.device)
-            self.pending.append((fit.step + 1, fit.epoch + 1, self.total / self.n, _ram_mb(), vram, vram_peak))
+            seconds = self.base + time.perf_counter() - self.mark  # on a GPU: when the host queued the step
+            self.pending.append((fit.step + 1, fit.epoch + 1, seconds, self.total / self.n, _ram_mb(), vram, vram_peak))
             self.total, self.n = None, 0
     def after_epoch(self, fit):
+        self._clock(fit)
         if not self.pending: return
-        stats = torch.stack([p[2] for p in self.pending]).tolist()  # one host sync for the epoch's rows
+        stats = torch.stack([p[3] for p in self.pending]).tolist()  # one host sync for the epoch's rows
         self.rows += [
             dict(
                 step=step,
                 epoch=epoch,
+                seconds=seconds,
+                batch_loss=g[3],
                 grad_mean=g[0],
                 grad_var=g[1],
                 grad_norm=g[2],
@@ -68,7 +77,7 @@ class BatchTracker(Callback):
                 vram_mb=vram,
                 vram_peak_mb=peak,
             )
-            for (step, epoch, _, ram, vram, peak), g in zip(self.pending, stats)
+            for (step, epoch, seconds, _, ram, vram, peak), g in zip(self.pending, stats)
         ]
         self.pending = []
     def result(self) -> dict: return {"batches": self.rows}
@@ -86,6 +95,10 @@ def batch_table(results: list[dict]):
     )
 
 # %% ../nbs/24_instruments.ipynb #112a501c
+def _check_sigma(sigma):
+    if not (isinstance(sigma, (int, float)) and not isinstance(sigma, bool) and sigma >= 0 and math.isfinite(sigma)):
+        raise ValueError(f"Invalid sigma: {sigma!r}. It must be a finite number >= 0.")
+
 @torch.no_grad()
 def bayesian_init_(
     model: nn.Module,  # its parameters are perturbed in place; buffers (BatchNorm statistics) are not
@@ -94,12 +107,35 @@ def bayesian_init_(
 ) -> nn.Module:  # the draws (a seeded generator: the same model every time)
     """Draw every parameter from a normal distribution centred on its current value: the document's Bayesian
     initialisation."""
-    if not (isinstance(sigma, (int, float)) and not isinstance(sigma, bool) and sigma >= 0 and math.isfinite(sigma)):
-        raise ValueError(f"Invalid sigma: {sigma!r}. It must be a finite number >= 0.")
+    _check_sigma(sigma)
     for p in model.parameters():
         noise = torch.randn(p.shape, generator=generator, dtype=p.dtype, device=generator.device)
         p.add_(noise.to(p.device), alpha=sigma)
     return model
+
+# %% ../nbs/24_instruments.ipynb #00f41343
+@dataclass
+class BayesianInit:
+    "`problem`, with its model's parameters drawn around their initial values: theta ~ N(theta_0, sigma^2) per seed."
+    problem: object  # a problem whose task has a `model` (classification, text, segmentation)
+    sigma: float  # the spread (0: the problem itself)
+
+    def __post_init__(self):
+        _check_sigma(self.sigma)
+        self.name = f"{self.problem.name}, init sigma={self.sigma:g}"
+
+    def __getattr__(self, name):  # epochs, select, report, ...: the problem's
+        if name == "problem": raise AttributeError(name)  # not set yet (while unpickling)
+        return getattr(self.problem, name)
+
+    def check(self): self.problem.check()
+
+    def setup(self, seed: int, device):
+        task = self.problem.setup(seed, device)
+        if not isinstance(getattr(task, "model", None), nn.Module):
+            raise ValueError(f"Invalid problem for BayesianInit: {self.problem.name!r} has no model to initialise.")
+        bayesian_init_(task.model, self.sigma, torch.Generator().manual_seed(seed))
+        return task
 
 # %% ../nbs/24_instruments.ipynb #994db64b
 class Keep(Callback):

@@ -52,6 +52,7 @@ class FitState:
     seconds: float = 0.0  # time spent in training steps
     diverged: bool = False  # a non-finite mini-batch loss in the last epoch
     stopped: bool = False  # a callback asked to stop (the run is not finished)
+    loss: torch.Tensor | None = None  # this step's mini-batch loss, detached (set before `after_backward`)
     grads_at: tuple = (-1, None)  # (step, its `grad_stats`): computed once a step, however many callbacks ask
 
     def event(self, name: str):
@@ -67,7 +68,7 @@ def _step(fit: FitState, loss_fn) -> torch.Tensor:
     "One optimizer step on the mini-batch loss `loss_fn()`; its loss."
     def closure():
         fit.opt.zero_grad(set_to_none=True)
-        loss = loss_fn(); loss.backward()
+        loss = loss_fn(); loss.backward(); fit.loss = loss.detach()
         fit.event("after_backward")
         return loss
     if fit.closure: return fit.opt.step(closure)
