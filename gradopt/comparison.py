@@ -6,25 +6,26 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import pathlib
 from pathlib import Path
 
 from .commands import Command, header, positive_int, setup
-from .instruments import BatchTracker, EpochTracker, batch_table
+from .instruments import BatchTracker, BayesianInit, EpochTracker, batch_table
 from .plots import plot_curves
 from .runner import run_grid
 from .segmentation import Segmentation
 from .specs import load_specs
-from .stats import final, summarize
+from .stats import final, summarize, t_ci
 from .store import RunStore, write_atomic
 from .tasks import Classification
 from .text import TEXT_DATASETS, TextClassification
 from .train import RunSpec
 
 # %% auto #0
-__all__ = ['OPTIMIZER_ALIASES', 'DEFAULT_OPTIMIZERS', 'PUBLISHED_LR', 'compare_command', 'compare_problem', 'compare',
-           'compare_summary']
+__all__ = ['OPTIMIZER_ALIASES', 'DEFAULT_OPTIMIZERS', 'PUBLISHED_LR', 'compare_command', 'INIT_ABLATION', 'compare_problem',
+           'compare', 'compare_summary', 'init_ablation', 'init_ablation_summary']
 
 # %% ../nbs/33_comparison.ipynb #d31a7ae0
 OPTIMIZER_ALIASES = {  # the comparison's short names -> optimizer specs (any spec name works too)
@@ -141,3 +142,58 @@ def _compare_run(args):
 
 compare_command = Command("compare", "every optimizer on one task with the same seeds: tables and curves",
                           _compare_args, _compare_run)
+
+# %% ../nbs/33_comparison.ipynb #b07d98c3
+INIT_ABLATION = {  # label -> (optimizer, hyperparameters, sigma of the parameters' draw); a label's base: the first
+    "EnhancedSGD": ("enhanced_sgd", {}, 0.0),  # setting of its optimizer
+    "EnhancedSGD, controller sigma=0.05": ("enhanced_sgd", dict(bayesian_init=0.05), 0.0),
+    "EnhancedSGD, parameters sigma=0.01": ("enhanced_sgd", {}, 0.01),
+    "EnhancedSGD, parameters sigma=0.05": ("enhanced_sgd", {}, 0.05),
+    "SGD-momentum": ("sgd", {}, 0.0),
+    "SGD-momentum, parameters sigma=0.05": ("sgd", {}, 0.05),
+}
+
+def _ablation_runs(problem, settings: dict, seeds: int) -> dict:
+    "label -> the RunSpecs of that setting, one per seed."
+    names = dict(zip(settings, _spec_names([o for o, _, _ in settings.values()])))
+    return {label: [RunSpec(BayesianInit(problem, sigma) if sigma else problem, names[label],
+                            {**_lr(problem.name, names[label], False), **hp}, seed) for seed in range(seeds)]
+            for label, (_, hp, sigma) in settings.items()}
+
+def init_ablation(task: str = "shapes", seeds: int = 10, epochs: int | None = None, out_dir=None, tiny: bool = False,
+                  settings: dict = INIT_ABLATION, device=None, progress: bool = True, batch_every: int = 4):
+    """Both readings of the Bayesian initialisation against no draw, on the same seeds: (per-epoch table with a
+    `setting` column, per-batch table every `batch_every` steps, one row per setting: the final report metric, mean
+    and t-interval, and its paired difference with the setting's base)."""
+    if not (isinstance(seeds, int) and seeds >= 2):
+        raise ValueError(f"Invalid seeds: {seeds!r}. It must be an int >= 2 (paired intervals need two seeds).")
+    problem = compare_problem(task, tiny, epochs)
+    runs = _ablation_runs(problem, settings, seeds)
+    label = {r.key(): name for name, rs in runs.items() for r in rs}
+    trackers = (EpochTracker, functools.partial(BatchTracker, batch_every))
+    df = run_grid([r for rs in runs.values() for r in rs], out_dir=out_dir, device=device, progress=progress,
+                  checkpoints=out_dir is not None, callbacks=trackers)
+    df = df.assign(setting=df["run"].map(label))
+    store = RunStore(out_dir) if out_dir is not None else None
+    batches = batch_table([store.load(k) for k in label]).assign(setting=lambda b: b["run"].map(label)) \
+        if store is not None else None
+    table = init_ablation_summary(df, problem.report[0], {n: o for n, (o, _, _) in settings.items()})
+    if out_dir is not None:
+        for name, t in (("results", df), ("batches", batches), ("summary", table)):
+            write_atomic(Path(out_dir) / f"{name}.csv", t.to_csv(index=False))
+    return df, batches, table
+
+def init_ablation_summary(df, metric: str, optimizer_of: dict):
+    """Per setting: the final `metric` (mean, t-interval) and its paired difference with its base (the same
+    optimizer's first setting)."""
+    import pandas as pd
+    last = final(df).pivot(index="seed", columns="setting", values=metric)
+    base = {name: next(n for n in optimizer_of if optimizer_of[n] == o) for name, o in optimizer_of.items()}
+    rows = []
+    for name in optimizer_of:
+        v, d = last[name], last[name] - last[base[name]]
+        rows.append({"setting": name, f"{metric} mean": v.mean(), "ci low": t_ci(v)[0], "ci high": t_ci(v)[1],
+                     "n": v.count(), "base": base[name], "paired difference": d.mean(),
+                     "diff ci low": t_ci(d)[0] if name != base[name] else math.nan,
+                     "diff ci high": t_ci(d)[1] if name != base[name] else math.nan})
+    return pd.DataFrame(rows)
