@@ -144,8 +144,9 @@ compare_command = Command("compare", "every optimizer on one task with the same 
                           _compare_args, _compare_run)
 
 # %% ../nbs/33_comparison.ipynb #b07d98c3
-INIT_ABLATION = {  # label -> (optimizer, hyperparameters, sigma of the parameters' draw); a label's base: the first
-    "EnhancedSGD": ("enhanced_sgd", {}, 0.0),  # setting of its optimizer
+# label -> (optimizer, hyperparameters, sigma of the parameters' draw); each label's base: its optimizer's first label
+INIT_ABLATION = {
+    "EnhancedSGD": ("enhanced_sgd", {}, 0.0),
     "EnhancedSGD, controller sigma=0.05": ("enhanced_sgd", dict(bayesian_init=0.05), 0.0),
     "EnhancedSGD, parameters sigma=0.01": ("enhanced_sgd", {}, 0.01),
     "EnhancedSGD, parameters sigma=0.05": ("enhanced_sgd", {}, 0.05),
@@ -163,8 +164,8 @@ def _ablation_runs(problem, settings: dict, seeds: int) -> dict:
 def init_ablation(task: str = "shapes", seeds: int = 10, epochs: int | None = None, out_dir=None, tiny: bool = False,
                   settings: dict = INIT_ABLATION, device=None, progress: bool = True, batch_every: int = 4):
     """Both readings of the Bayesian initialisation against no draw, on the same seeds: (per-epoch table with a
-    `setting` column, per-batch table every `batch_every` steps, one row per setting: the final report metric, mean
-    and t-interval, and its paired difference with the setting's base)."""
+    `setting` column, per-batch table every `batch_every` steps (None without `out_dir`), one row per setting: the
+    final report metric, mean and t-interval, and its paired difference with the setting's base)."""
     if not (isinstance(seeds, int) and seeds >= 2):
         raise ValueError(f"Invalid seeds: {seeds!r}. It must be an int >= 2 (paired intervals need two seeds).")
     problem = compare_problem(task, tiny, epochs)
