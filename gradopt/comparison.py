@@ -88,13 +88,16 @@ def compare(task: str, # mnist, fashion_mnist, cifar10, imdb, ag_news, voc, shap
     if out_dir is not None: _write_tables(Path(out_dir), df, batches, summary, problem)
     return df, batches, summary
 
+def _summarized(df, metric: str, higher: bool, by: list):
+    "`summarize` of the final `metric` per `by`, with the comparison's column names."
+    return summarize(df, metric, higher, by=by).drop(columns="std").rename(
+        columns={"mean": f"{metric} mean", "ci_low": "ci low", "ci_high": "ci high"})
+
 def compare_summary(df, metric: str, higher: bool = True):
     "Per optimizer: `summarize` of the final `metric` (mean, 95% t-interval); memory, time, gradient variance."
     import pandas as pd
     by = ["optimizer", "hp"]
-    s = summarize(df, metric, higher, by=by).drop(columns="std").rename(
-        columns={"mean": f"{metric} mean", "ci_low": "ci low", "ci_high": "ci high"})
-    last = final(df).groupby(by)
+    s, last = _summarized(df, metric, higher, by), final(df).groupby(by)
     extra = pd.DataFrame({"peak RAM MB": last["peak_ram_mb"].mean(),
                           "s/epoch": df[df.epoch > 0].groupby(by)["epoch_seconds"].mean(),
                           "grad var (last epoch)": last["grad_var"].mean()})
@@ -154,11 +157,11 @@ INIT_ABLATION = {
     "SGD-momentum, parameters sigma=0.05": ("sgd", {}, 0.05),
 }
 
-def _ablation_runs(problem, settings: dict, seeds: int) -> dict:
+def _ablation_runs(task: str, problem, settings: dict, seeds: int) -> dict:
     "label -> the RunSpecs of that setting, one per seed."
     names = dict(zip(settings, _spec_names([o for o, _, _ in settings.values()])))
     return {label: [RunSpec(BayesianInit(problem, sigma) if sigma else problem, names[label],
-                            {**_lr(problem.name, names[label], False), **hp}, seed) for seed in range(seeds)]
+                            {**_lr(task, names[label], False), **hp}, seed) for seed in range(seeds)]
             for label, (_, hp, sigma) in settings.items()}
 
 def init_ablation(task: str = "shapes", seeds: int = 10, epochs: int | None = None, out_dir=None, tiny: bool = False,
@@ -169,7 +172,7 @@ def init_ablation(task: str = "shapes", seeds: int = 10, epochs: int | None = No
     if not (isinstance(seeds, int) and seeds >= 2):
         raise ValueError(f"Invalid seeds: {seeds!r}. It must be an int >= 2 (paired intervals need two seeds).")
     problem = compare_problem(task, tiny, epochs)
-    runs = _ablation_runs(problem, settings, seeds)
+    runs = _ablation_runs(task, problem, settings, seeds)
     label = {r.key(): name for name, rs in runs.items() for r in rs}
     trackers = (EpochTracker, functools.partial(BatchTracker, batch_every))
     df = run_grid([r for rs in runs.values() for r in rs], out_dir=out_dir, device=device, progress=progress,
@@ -184,17 +187,14 @@ def init_ablation(task: str = "shapes", seeds: int = 10, epochs: int | None = No
             write_atomic(Path(out_dir) / f"{name}.csv", t.to_csv(index=False))
     return df, batches, table
 
-def init_ablation_summary(df, metric: str, optimizer_of: dict):
-    """Per setting: the final `metric` (mean, t-interval) and its paired difference with its base (the same
-    optimizer's first setting)."""
-    import pandas as pd
+def init_ablation_summary(df, metric: str, optimizer_of: dict, higher: bool = True):
+    """Per setting: the final `metric` as `compare_summary` gives it (mean, t-interval, diverged runs) and its
+    paired difference with its base (the same optimizer's first setting)."""
+    s = _summarized(df, metric, higher, ["setting"]).set_index("setting").loc[list(optimizer_of)]
     last = final(df).pivot(index="seed", columns="setting", values=metric)
     base = {name: next(n for n in optimizer_of if optimizer_of[n] == o) for name, o in optimizer_of.items()}
-    rows = []
-    for name in optimizer_of:
-        v, d = last[name], last[name] - last[base[name]]
-        rows.append({"setting": name, f"{metric} mean": v.mean(), "ci low": t_ci(v)[0], "ci high": t_ci(v)[1],
-                     "n": v.count(), "base": base[name], "paired difference": d.mean(),
-                     "diff ci low": t_ci(d)[0] if name != base[name] else math.nan,
-                     "diff ci high": t_ci(d)[1] if name != base[name] else math.nan})
-    return pd.DataFrame(rows)
+    diff = {n: last[n] - last[base[n]] for n in optimizer_of}
+    ci = {n: t_ci(diff[n]) if n != base[n] else (math.nan, math.nan) for n in optimizer_of}
+    return s.assign(base=[base[n] for n in s.index], **{"paired difference": [diff[n].mean() for n in s.index],
+                    "diff ci low": [ci[n][0] for n in s.index], "diff ci high": [ci[n][1] for n in s.index]}
+                    ).reset_index()
