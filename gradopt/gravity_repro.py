@@ -171,10 +171,11 @@ def run_checkpointed(
     track_grads: bool = False,  # record gradient mean/variance/norm (costs a little)
     stop_after: int | None = None,  # stop (as a disconnect would) after this epoch, leaving the checkpoint
     progress: bool = False,
+    callbacks=(),  # per-run callback factories for `run_one`, e.g. `functools.partial(BatchTracker, 4)`
 ) -> dict | None:
     "Run `spec` through the runner with a checkpoint after every epoch, resuming from it; its result (None: stopped)."
     done = run_grid([spec], out_dir, device, progress=progress, checkpoints=True, stop_after=stop_after,
-                    track_grads=track_grads)
+                    track_grads=track_grads, callbacks=callbacks)
     return None if done is None else RunStore(out_dir).load(spec.key())
 
 # %% ../nbs/30_gravity_reproduction.ipynb #22eb313d

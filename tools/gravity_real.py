@@ -21,9 +21,8 @@ from pathlib import Path
 
 import torch
 
-from gradopt.gravity_repro import QUICK, optimizer_settings, vgg_flops
+from gradopt.gravity_repro import QUICK, optimizer_settings, run_checkpointed, vgg_flops
 from gradopt.instruments import BatchTracker, batch_table
-from gradopt.runner import run_grid
 from gradopt.data import load_data
 from gradopt.store import RunStore, results_table, write_atomic
 from gradopt.train import RunSpec
@@ -92,8 +91,7 @@ def main():
     trackers = (functools.partial(BatchTracker, args.batch_every),) if args.batch_every else ()
     for i, (label, spec) in enumerate(mine, 1):
         t0 = time.time()
-        run_grid([spec], args.out, "cpu", progress=False, checkpoints=True, callbacks=trackers)
-        last = store.load(spec.key())["records"][-1]
+        last = run_checkpointed(spec, args.out, "cpu", callbacks=trackers)["records"][-1]
         print(f"[{i}/{len(mine)}] {label} seed {spec.seed}: test_acc {last['test_acc']:.4f} "
               f"({time.time() - t0:.0f} s)", flush=True)
         write_atomic(args.out / f"{args.dataset}.csv", table(config, runs, store, known).to_csv(index=False))
