@@ -55,6 +55,18 @@ def check_choice(name: str, value, choices):
     check_arg(name, value, any(value is c or (type(value) == type(c) and value == c) for c in choices),
               "one of " + ", ".join(map(repr, choices)))
 
+# %% ../nbs/00_core.ipynb #a7f48e93
+class _Scratch:
+    "Scratch space for one tensor at a time: a flat tensor per dtype and device, grown to the largest asked for."
+    def __init__(self): self.flat = {}
+
+    def like(self, g):
+        "A tensor of `g`'s shape, dtype and device, on the same memory as the last one asked for."
+        flat, n = self.flat.get((g.dtype, g.device)), g.numel()
+        if flat is None or flat.numel() < n: flat = self.flat[g.dtype, g.device] = torch.empty(n, dtype=g.dtype, device=g.device)
+        return flat[:n].view(g.shape)
+
+
 # %% ../nbs/00_core.ipynb #c54c6873
 _instances = itertools.count()
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from .core import GradOptimizer, check_arg, check_choice, check_range
+from .core import GradOptimizer, _Scratch, check_arg, check_choice, check_range
 from .conformance import Conformance, HandStep
 from .specs import OptimizerSpec, Speed, register
 
@@ -24,6 +24,13 @@ def _acc_dtype(grads):
     "The dtype gradient statistics are accumulated in: float64 if any gradient is, else float32."
     return torch.float64 if any(g.dtype == torch.float64 for g in grads) else torch.float32
 
+def _sum_of_squares(g, acc):
+    """The sum of `g`'s squares in dtype `acc`: a dot product where `g` is real and already in `acc` (one pass, and one
+    rounding fewer than squaring a norm), else the squared norm."""
+    if g.dtype != acc or g.dtype not in (torch.float32, torch.float64): return torch.linalg.vector_norm(g, dtype=acc).square()
+    x = g.reshape(-1)
+    return torch.dot(x, x)
+
 def grad_variance(grads: list, # gradient tensors (any shapes, on one device)
                   literal: bool = False): # concatenate them and call `var()`, as the original does
     "Unbiased variance of all elements of `grads` taken together: a 0-dim tensor on their device (no host sync)."
@@ -32,7 +39,7 @@ def grad_variance(grads: list, # gradient tensors (any shapes, on one device)
     if n < 2: return torch.zeros((), dtype=acc, device=dev)
     if literal: return torch.cat([g.reshape(-1).to(acc) for g in grads]).var()
     s1 = torch.stack([g.sum(dtype=acc).to(dev) for g in grads if g.numel()]).sum()
-    s2 = torch.stack([torch.linalg.vector_norm(g, dtype=acc).to(dev) for g in grads if g.numel()]).square().sum()
+    s2 = torch.stack([_sum_of_squares(g, acc).to(dev) for g in grads if g.numel()]).sum()
     return ((s2 - s1 * s1 / n) / (n - 1)).clamp_min(0)
 
 # %% ../nbs/06_enhanced_sgd.ipynb #9bfb7777
@@ -344,7 +351,7 @@ class EnhancedSGD(GradOptimizer):
                     sums.append(rows); dims.append(tuple(range(1, g.dim())))  # rows sharded by Shard(0) are whole here
                     if need_var: sums.append(rows.sum()); dims.append(None)  # ... but their total is not
                 elif kind == "sum": sums.append(g.sum(dtype=acc)); dims.append(None)
-                if k and need_var: sums.append(torch.linalg.vector_norm(g, dtype=acc).square()); dims.append(None)
+                if k and need_var: sums.append(_sum_of_squares(g, acc)); dims.append(None)
                 ps += [p] * (len(sums) - len(ps)); todo.append((group, p, g, k, kind))
         return todo, sums, ps, dims
 
@@ -546,26 +553,23 @@ class EnhancedSGD(GradOptimizer):
             p.copy_(p - lr * s["momentum_buffer"])
 
     def update_loop(self, group, params, grads, states):
-        "Per tensor: the direction in one fresh tensor, then momentum and parameter in one pass each."
+        "Per tensor: the direction in a scratch tensor, then momentum and parameter in one pass each."
         lr, mu, clip = self._group_hypers(group)
         tensors = list(zip(params, grads, states, [self._now["centres"][id(p)] for p in params]))
+        scratch = _Scratch()  # one tensor's worth, reused: a new tensor per parameter costs its allocation each time
         # last first: the gradients the statistics read last may still be in the cache (noise is drawn in order)
         for p, g, s, m in tensors if group["noise_scale"] else reversed(tensors):
-            d = self._direction(group, p, g, m, clip)
+            d = self._direction(group, p, g, m, clip, scratch)
             buf = s["momentum_buffer"]
             torch.add(d, buf, alpha=mu, out=buf)  # buf = mu * buf + d in one pass
             p.add_(buf, alpha=-lr)
 
-    def _direction(self, group, p, g, m, clip):
-        """d = clamp(g - m, -clip, clip) + noise_scale * noise, in one new tensor written in place (`g` itself if
-        nothing applies)."""
-        d = g if m is None else torch.sub(g, m)
-        if clip is not None:
-            lo, hi = self._bounds(clip, g.device)
-            d = torch.clamp(g, lo, hi) if d is g else d.clamp_(lo, hi)
-        if group["noise_scale"]:
-            noise = self._noise(p)
-            d = torch.add(d, noise, alpha=group["noise_scale"]) if d is g else d.add_(noise, alpha=group["noise_scale"])
+    def _direction(self, group, p, g, m, clip, scratch):
+        """d = clamp(g - m, -clip, clip) + noise_scale * noise, written into `scratch`'s tensor shaped like `g` (`g`
+        itself if nothing applies): the gradient is only read."""
+        d = g if m is None else torch.sub(g, m, out=scratch.like(g))
+        if clip is not None: d = torch.clamp(d, *self._bounds(clip, g.device), out=scratch.like(g))
+        if group["noise_scale"]: d = torch.add(d, self._noise(p), alpha=group["noise_scale"], out=scratch.like(g))
         return d
 
     def update_foreach(self, group, params, grads, states):
