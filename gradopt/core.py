@@ -17,7 +17,7 @@ import torch
 from .sharding import ShardedStep, is_dtensor
 
 # %% auto #0
-__all__ = ['check_arg', 'check_range', 'check_choice', 'GradOptimizer', 'default_device']
+__all__ = ['check_arg', 'check_range', 'check_choice', 'Scratch', 'GradOptimizer', 'default_device']
 
 # %% ../nbs/00_core.ipynb #83e9a1ac
 def check_arg(name: str, # the argument's name, as the user typed it
@@ -56,14 +56,16 @@ def check_choice(name: str, value, choices):
               "one of " + ", ".join(map(repr, choices)))
 
 # %% ../nbs/00_core.ipynb #a7f48e93
-class _Scratch:
-    "Scratch space for one tensor at a time: a flat tensor per dtype and device, grown to the largest asked for."
+class Scratch:
+    """Scratch space for a per-tensor loop, one tensor at a time: a flat tensor per dtype and device, grown to the
+    largest asked for."""
     def __init__(self): self.flat = {}
 
     def like(self, g):
         "A tensor of `g`'s shape, dtype and device, on the same memory as the last one asked for."
         flat, n = self.flat.get((g.dtype, g.device)), g.numel()
-        if flat is None or flat.numel() < n: flat = self.flat[g.dtype, g.device] = torch.empty(n, dtype=g.dtype, device=g.device)
+        if flat is None or flat.numel() < n:
+            flat = self.flat[g.dtype, g.device] = torch.empty(n, dtype=g.dtype, device=g.device)
         return flat[:n].view(g.shape)
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from .core import GradOptimizer, _Scratch, check_arg, check_choice, check_range
+from .core import GradOptimizer, Scratch, check_arg, check_choice, check_range
 from .conformance import Conformance, HandStep
 from .specs import OptimizerSpec, Speed, register
 
@@ -27,7 +27,8 @@ def _acc_dtype(grads):
 def _sum_of_squares(g, acc):
     """The sum of `g`'s squares in dtype `acc`: a dot product where `g` is real and already in `acc` (one pass, and one
     rounding fewer than squaring a norm), else the squared norm."""
-    if g.dtype != acc or g.dtype not in (torch.float32, torch.float64): return torch.linalg.vector_norm(g, dtype=acc).square()
+    if g.dtype != acc or g.dtype not in (torch.float32, torch.float64):
+        return torch.linalg.vector_norm(g, dtype=acc).square()
     x = g.reshape(-1)
     return torch.dot(x, x)
 
@@ -556,7 +557,7 @@ class EnhancedSGD(GradOptimizer):
         "Per tensor: the direction in a scratch tensor, then momentum and parameter in one pass each."
         lr, mu, clip = self._group_hypers(group)
         tensors = list(zip(params, grads, states, [self._now["centres"][id(p)] for p in params]))
-        scratch = _Scratch()  # one tensor's worth, reused: a new tensor per parameter costs its allocation each time
+        scratch = Scratch()  # one tensor's worth, reused: a new tensor per parameter costs its allocation each time
         # last first: the gradients the statistics read last may still be in the cache (noise is drawn in order)
         for p, g, s, m in tensors if group["noise_scale"] else reversed(tensors):
             d = self._direction(group, p, g, m, clip, scratch)

@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from .core import GradOptimizer, _Scratch, check_arg, check_choice, check_range
+from .core import GradOptimizer, Scratch, check_arg, check_choice, check_range
 from .conformance import Conformance, HandStep
 from .specs import OptimizerSpec, Speed, register, optional_import, torch_pair
 
@@ -127,9 +127,10 @@ class GradientEquilibrium(GradOptimizer):
 
     def update_loop(self, group, params, grads, states):
         lr, wd = group["lr"], group["weight_decay"]
-        published, scratch = group["variant"] in _PUBLISHED, _Scratch()  # the direction of one tensor at a time
+        published, scratch = group["variant"] in _PUBLISHED, Scratch()  # the direction of one tensor at a time
         for p, g in zip(params, grads):
-            if published or wd == 0: d = torch.sub(g, self._centres(group, [p], [g])[0], out=scratch.like(g))  # one pass
+            if published or wd == 0:  # one pass: the centred direction
+                d = torch.sub(g, self._centres(group, [p], [g])[0], out=scratch.like(g))
             else: d = torch.add(g, p, alpha=wd, out=scratch.like(g)); d.sub_(self._centres(group, [p], [d])[0])
             p.add_(d, alpha=-lr)  # one pass: the update
 
